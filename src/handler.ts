@@ -1,0 +1,146 @@
+// src/handler.ts
+// The request pipeline: method → request path → resolver → file, listing, redirect or
+// fallback. The one place where request errors are caught and turned into responses.
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { sendCustomNotFound, sendErrorPage, sendText } from './error-page.js';
+import type { Exchange } from './exchange.js';
+import { applyCommonHeaders } from './headers.js';
+import { HttpError } from './http/errors.js';
+import { escapeHtml } from './http/html.js';
+import { sendListing } from './listing.js';
+import { resolveConfig, type ServeConfig, type ServeOptions } from './options.js';
+import { parseRequestPath } from './request-path.js';
+import { Resolver, type Target } from './resolve.js';
+import { sendFile } from './send-file.js';
+
+/** Connect/Express-style continuation: called on a miss instead of answering 404. */
+export type Next = (error?: unknown) => void;
+
+/** A `node:http` request listener that is also Connect/Express middleware. */
+export type Handler = (req: IncomingMessage, res: ServerResponse, next?: Next) => void;
+
+const ALLOW = 'GET, HEAD, OPTIONS';
+
+/** Creates the request handler for a folder. */
+export function createHandler(options: ServeOptions = {}): Handler {
+  const config = resolveConfig(options);
+  const resolver = new Resolver(config);
+  // Synchronous on purpose: every async failure is caught here, so no request can crash the
+  // process with an unhandled rejection.
+  return function serveHere(req, res, next) {
+    const exchange: Exchange = { req, res, config };
+    if (config.onResponse !== undefined) reportWhenDone(exchange, config.onResponse);
+    handle(exchange, resolver, next).catch((error: unknown) => failUnexpectedly(exchange, error));
+  };
+}
+
+async function handle(exchange: Exchange, resolver: Resolver, next: Next | undefined): Promise<void> {
+  const { req, res, config } = exchange;
+  applyCommonHeaders(res, config);
+  try {
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD') {
+      if (next !== undefined) return next();
+      if (method === 'OPTIONS') {
+        res.statusCode = 204;
+        res.setHeader('Allow', ALLOW);
+        res.end();
+        return;
+      }
+      throw new HttpError(405, { Allow: ALLOW });
+    }
+    const path = parseRequestPath(req.url ?? '/');
+    const target = await resolver.resolve(path);
+    await respond(exchange, target, next);
+  } catch (error) {
+    if (res.headersSent) throw error;
+    if (!(error instanceof HttpError)) throw error;
+    if (error.status >= 500) config.onError?.(error.cause ?? error, req.url ?? '');
+    if (error.status === 404) return sendNotFound(exchange, resolver);
+    sendErrorPage(exchange, error.status, error.headers);
+  }
+}
+
+async function respond(exchange: Exchange, target: Target, next: Next | undefined): Promise<void> {
+  switch (target.kind) {
+    case 'file':
+      return sendFile(exchange, target);
+    case 'directory':
+      if (!exchange.config.listing) throw new HttpError(404);
+      return sendListing(exchange, target);
+    case 'redirect':
+      return sendRedirect(exchange, target.location);
+    case 'missing':
+      if (next !== undefined) return next();
+      throw new HttpError(404);
+  }
+}
+
+/**
+ * `location` is always an absolute path whose segments are percent-encoded, so it starts with
+ * exactly one '/' and no browser can read it as another host (`//evil.example`).
+ */
+function sendRedirect(exchange: Exchange, location: string): void {
+  const { res } = exchange;
+  res.statusCode = 301;
+  res.setHeader('Location', location);
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-cache');
+  const href = escapeHtml(location);
+  sendText(exchange, `<!doctype html><title>Moved</title><a href="${href}">${href}</a>\n`);
+}
+
+/** A 404 uses the root's own 404.html when it has one (the status stays 404). */
+async function sendNotFound(exchange: Exchange, resolver: Resolver): Promise<void> {
+  const page = await resolver.lookup(['404.html']).catch(() => undefined);
+  if (page?.stats.isFile()) {
+    const html = await readFile(page.filePath).catch(() => undefined);
+    if (html !== undefined) return sendCustomNotFound(exchange, html);
+  }
+  sendErrorPage(exchange, 404, {});
+}
+
+/** Last resort for a bug or an I/O failure: 500 before the headers, a cut connection after. */
+function failUnexpectedly(exchange: Exchange, error: unknown): void {
+  const { req, res, config } = exchange;
+  const aborted = isClientGone(error, exchange);
+  if (!aborted) config.onError?.(error, req.url ?? '');
+  if (res.headersSent || aborted) {
+    res.destroy();
+    return;
+  }
+  try {
+    sendErrorPage(exchange, 500, {});
+  } catch {
+    res.destroy();
+  }
+}
+
+/** A client that hangs up mid-response is normal, not an error worth a log line. */
+function isClientGone(error: unknown, exchange: Exchange): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return (
+    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    (exchange.res.destroyed && !exchange.res.writableFinished)
+  );
+}
+
+function reportWhenDone(exchange: Exchange, report: NonNullable<ServeConfig['onResponse']>): void {
+  const { req, res } = exchange;
+  const started = performance.now();
+  res.once('close', () => {
+    const length = Number(res.getHeader('Content-Length') ?? Number.NaN);
+    const bodyless = req.method === 'HEAD' || res.statusCode === 304 || res.statusCode === 204;
+    report({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      status: res.statusCode,
+      bytes: !res.writableFinished ? undefined : bodyless ? 0 : Number.isNaN(length) ? undefined : length,
+      durationMs: performance.now() - started,
+    });
+  });
+}

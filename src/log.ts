@@ -1,0 +1,106 @@
+// src/log.ts
+// Everything the CLI prints, as strings: the banner, request lines and error lines.
+// No process access here, so tests can assert on the exact text.
+import { networkInterfaces } from 'node:os';
+import pc from 'picocolors';
+import type { ResponseLogEntry } from './options.js';
+
+export interface BannerInfo {
+  readonly version: string;
+  /** The folder as the user should read it (relative when under the cwd). */
+  readonly folder: string;
+  readonly url: string;
+  readonly port: number;
+  readonly host: string | undefined;
+  /** Set when the default port was busy and another was chosen. */
+  readonly busyPort?: number | undefined;
+}
+
+/** The startup banner: several aligned lines on a terminal, one plain line otherwise. */
+export function formatBanner(info: BannerInfo, isTerminal: boolean): string {
+  const notice = info.busyPort === undefined ? '' : `port ${info.busyPort} is in use, using ${info.port}\n`;
+  if (!isTerminal) return `${notice}serving ${info.folder} at ${info.url}\n`;
+
+  const link = (url: string): string =>
+    pc.cyan(url.replace(`:${info.port}/`, `:${pc.bold(String(info.port))}/`));
+  const lines = [
+    '',
+    `  ${pc.bold(pc.green('serve-here'))} ${pc.dim(`v${info.version}`)}  serving ${pc.bold(info.folder)}`,
+    '',
+    `  ${pc.green('➜')}  ${pc.bold('Local:')}    ${link(info.url)}`,
+  ];
+  if (isEveryInterface(info.host)) {
+    for (const address of lanAddresses()) {
+      lines.push(`  ${pc.green('➜')}  ${pc.bold('Network:')}  ${link(urlForAddress(address, info.port))}`);
+    }
+  } else if (info.host === undefined) {
+    lines.push(`  ${pc.green('➜')}  ${pc.bold('Network:')}  ${pc.dim('use --host to expose')}`);
+  }
+  const warning = notice === '' ? '' : `  ${pc.yellow(notice.trim())}\n`;
+  return `${lines.join('\n')}\n\n${warning}`;
+}
+
+/** One line per finished request: time, method, path, status, bytes, duration. */
+export function formatRequestLine(entry: ResponseLogEntry, at: Date): string {
+  const time = at.toTimeString().slice(0, 8);
+  const status = colourStatus(entry.status);
+  const bytes = entry.bytes === undefined ? '-' : formatBytes(entry.bytes);
+  const duration = `${entry.durationMs.toFixed(1)}ms`;
+  return `${pc.dim(time)} ${entry.method} ${escapeControl(entry.url)} ${status} ${pc.dim(`${bytes} ${duration}`)}`;
+}
+
+/** A one-line error for the terminal, prefixed so it's clear where it came from. */
+export function formatErrorLine(message: string): string {
+  return `${pc.red('serve-here:')} ${message}`;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: C0 and C1 controls are what it matches
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** Escapes control characters so a request path can't forge log lines or move the cursor. */
+export function escapeControl(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** 1234 → '1.2 KB' (SI units, as file managers show them). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB', 'PB'];
+  let value = bytes;
+  let unit = 'B';
+  for (const next of units) {
+    if (value < 1000) break;
+    value /= 1000;
+    unit = next;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${unit}`;
+}
+
+function colourStatus(status: number): string {
+  const text = String(status);
+  if (status >= 500) return pc.red(text);
+  if (status >= 400) return pc.yellow(text);
+  if (status >= 300) return pc.cyan(text);
+  return pc.green(text);
+}
+
+function isEveryInterface(host: string | undefined): boolean {
+  return host === '::' || host === '0.0.0.0';
+}
+
+/** Non-internal IPv4 and IPv6 addresses of this machine (link-local IPv6 is left out). */
+export function lanAddresses(): string[] {
+  const addresses: string[] = [];
+  for (const list of Object.values(networkInterfaces())) {
+    for (const info of list ?? []) {
+      if (info.internal) continue;
+      if (info.family === 'IPv6' && info.address.toLowerCase().startsWith('fe80')) continue;
+      addresses.push(info.address);
+    }
+  }
+  return addresses;
+}
+
+function urlForAddress(address: string, port: number): string {
+  return address.includes(':') ? `http://[${address}]:${port}/` : `http://${address}:${port}/`;
+}

@@ -1,0 +1,155 @@
+// src/server.ts
+// startServer(): an http.Server for a folder, listening where it was asked (loopback on both
+// IPv4 and IPv6 by default), with timeouts for slow clients and a graceful close().
+import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { createHandler } from './handler.js';
+import type { ServeOptions } from './options.js';
+
+export interface StartOptions extends ServeOptions {
+  /** TCP port; 0 picks any free port. @default 8000 */
+  readonly port?: number;
+  /**
+   * Address to listen on. Undefined means loopback only, on 127.0.0.1 and ::1, so that
+   * `http://localhost:PORT` works whichever the client tries first. `'::'` means every
+   * interface, IPv4 and IPv6. @default undefined
+   */
+  readonly host?: string | undefined;
+  /** When the port is taken, try the following ports instead of failing. @default false */
+  readonly portFallback?: boolean;
+  /** How long close() lets in-flight responses finish, in ms. @default 5000 */
+  readonly gracePeriodMs?: number;
+}
+
+export interface RunningServer {
+  /** The URL to open in a browser, e.g. `http://localhost:8000/`. */
+  readonly url: string;
+  readonly port: number;
+  /** The address given, or undefined for loopback. */
+  readonly host: string | undefined;
+  readonly server: Server;
+  /** Stops accepting, lets in-flight responses finish (up to the grace period), then resolves. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 8000;
+/** How many ports after the requested one portFallback tries. */
+const FALLBACK_ATTEMPTS = 20;
+
+/** Timeouts that stop slow or idle clients from holding connections (see README, Security). */
+const SERVER_OPTIONS = {
+  // A client must finish sending its headers within 15 s (slowloris)…
+  headersTimeout: 15_000,
+  // …and its whole request, body included, within 30 s. Responses are not limited by this.
+  requestTimeout: 30_000,
+  keepAliveTimeout: 5_000,
+  // How often the two limits above are checked (Node's default is 30 s).
+  connectionsCheckingInterval: 1_000,
+} as const;
+
+/** Starts serving; rejects with the listen error (code EADDRINUSE, EACCES…) if it cannot. */
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const server = createServer(SERVER_OPTIONS, createHandler(options));
+  // A socket that receives nothing (not even a byte of a response) for 2 minutes is dead.
+  server.setTimeout(120_000);
+  const requested = options.port ?? DEFAULT_PORT;
+  const attempts = options.portFallback === true && requested !== 0 ? FALLBACK_ATTEMPTS : 1;
+
+  let extra: NetServer | undefined;
+  let port = requested;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      extra = await listen(server, port, options.host);
+      break;
+    } catch (error) {
+      const retry = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt + 1 < attempts;
+      if (!retry || port >= 65535) throw error;
+      port += 1;
+    }
+  }
+  const address = server.address();
+  const boundPort = typeof address === 'object' && address !== null ? address.port : port;
+  return {
+    url: urlFor(options.host, boundPort),
+    port: boundPort,
+    host: options.host,
+    server,
+    close: () => closeGracefully(server, extra, options.gracePeriodMs ?? 5_000),
+  };
+}
+
+/** The URL a person should open for a server listening on `host`. */
+export function urlFor(host: string | undefined, port: number): string {
+  if (host === undefined || host === '::' || host === '0.0.0.0' || host === 'localhost') {
+    return `http://localhost:${port}/`;
+  }
+  return host.includes(':') ? `http://[${host}]:${port}/` : `http://${host}:${port}/`;
+}
+
+/**
+ * Listens on `host`, or on loopback: the http server takes 127.0.0.1 and a plain net server
+ * takes ::1 on the same port and hands its connections over, so one server sees both.
+ */
+async function listen(
+  server: Server,
+  port: number,
+  host: string | undefined,
+): Promise<NetServer | undefined> {
+  if (host === '::') {
+    // Every interface; a machine without IPv6 falls back to every IPv4 interface.
+    await listenOnce(server, port, '::').catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EAFNOSUPPORT' && error.code !== 'EADDRNOTAVAIL') throw error;
+      return listenOnce(server, port, '0.0.0.0');
+    });
+    return undefined;
+  }
+  if (host !== undefined) {
+    await listenOnce(server, port, host);
+    return undefined;
+  }
+  await listenOnce(server, port, '127.0.0.1');
+  const address = server.address();
+  const bound = typeof address === 'object' && address !== null ? address.port : port;
+  const ipv6 = createNetServer((socket: Socket) => server.emit('connection', socket));
+  try {
+    await listenOnce(ipv6, bound, '::1');
+    return ipv6;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // A machine without IPv6 still serves on IPv4.
+    if (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT') return undefined;
+    await new Promise<void>((done) => server.close(() => done()));
+    throw error;
+  }
+}
+
+function listenOnce(server: NetServer, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => {
+      server.off('listening', onListening);
+      reject(error);
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ port, host, exclusive: true });
+  });
+}
+
+function closeGracefully(server: Server, extra: NetServer | undefined, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    extra?.close();
+    // Responses finishing after close() leave keep-alive sockets behind; sweep them.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearInterval(sweep);
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
