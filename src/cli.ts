@@ -36,7 +36,7 @@ interface CliFlags {
   cleanUrls: boolean;
   spa?: string | true;
   cors?: boolean;
-  header: string[];
+  header?: string[];
   isolate?: boolean;
   open?: string | true;
 }
@@ -53,6 +53,7 @@ Examples:
 export function createProgram(): Command {
   return new Command('serve-here')
     .description('Serve a folder over HTTP: files with the right type, folders as a listing.')
+    .usage('[root] [options]')
     .argument('[root]', 'folder to serve (a bare number is the port)', '.')
     .option(
       '-p, --port <n>',
@@ -72,9 +73,9 @@ export function createProgram(): Command {
     .option('-s, --spa [file]', 'single-page app: unknown routes get index.html (or file)')
     .option('--cors', 'allow cross-origin requests (Access-Control-Allow-Origin: *)')
     .addOption(
-      new Option('--header <"Name: value">', 'add a header to every response (repeatable)')
-        .argParser(collectHeader)
-        .default([]),
+      new Option('--header <"Name: value">', 'add a header to every response (repeatable)').argParser(
+        collectHeader,
+      ),
     )
     .option('--isolate', 'cross-origin isolation (COOP/COEP) for SharedArrayBuffer')
     .option('-o, --open [path]', 'open the browser at the served URL')
@@ -86,14 +87,34 @@ export function createProgram(): Command {
     .allowExcessArguments(false);
 }
 
+const HELP_WIDTH = 88;
+
+/** Rewrites commander's error text as one short line: `--port: must be …` rather than
+ * `error: option '-p, --port <n>' argument '…' is invalid. …`. */
+function usageMessage(raw: string): string {
+  const message = raw.replace(/^error: /, '').trim();
+  const invalid = /^option '(?:-\w, )?(--[\w-]+)[^']*' argument '.*' is invalid\. (.*)$/s.exec(message);
+  const text = invalid === null ? message : `${invalid[1]}: ${invalid[2]}`;
+  return `${text} (see --help)`;
+}
+
 /** Runs the CLI; resolves once the server has stopped (or failed to start). */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  // `serve-here --help | head` closes the pipe early; that is not an error worth a stack.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
+      throw error;
+    });
+  }
   const program = createProgram();
   program.exitOverride();
   program.configureOutput({
     // Commander's own messages ("error: unknown option '--x'") become our one-line format.
-    outputError: (message, write) =>
-      write(`${formatErrorLine(message.replace(/^error: /, '').trim())} (see --help)\n`),
+    outputError: (message, write) => write(`${formatErrorLine(usageMessage(message))}\n`),
+    // A fixed width keeps --help identical everywhere (the README's usage block is tested).
+    getOutHelpWidth: () => HELP_WIDTH,
+    getErrHelpWidth: () => HELP_WIDTH,
   });
   try {
     program.parse(['node', 'serve-here', ...argv]);
@@ -155,7 +176,7 @@ async function optionsFrom(rootArg: string, flags: CliFlags, env: NodeJS.Process
     spa: flags.spa === undefined ? false : flags.spa,
     cors: flags.cors === true,
     isolate: flags.isolate === true,
-    headers: Object.fromEntries(flags.header.map((h) => splitHeader(h))),
+    headers: Object.fromEntries((flags.header ?? []).map((h) => splitHeader(h))),
   };
 }
 
@@ -280,13 +301,14 @@ function labelFor(absolute: string): string {
 }
 
 function parsePort(value: string): number {
-  return parsePortOrThrow(value, InvalidArgumentError);
+  return parsePortOrThrow(value, InvalidArgumentError, '');
 }
 
 function parsePortOrThrow(value: string, Failure: new (message: string) => Error, label = 'port'): number {
   const port = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isInteger(port) || port > 65535) {
-    throw new Failure(`${label} must be a whole number from 0 to 65535, not "${value}"`);
+    const subject = label === '' ? '' : `${label} `;
+    throw new Failure(`${subject}must be a whole number from 0 to 65535, not "${value}"`);
   }
   return port;
 }
@@ -298,9 +320,9 @@ function parseSeconds(value: string): number {
 }
 
 /** Accepts `Name: value` with a valid header name (RFC 9110 §5.1) and a value without CR/LF. */
-function collectHeader(value: string, previous: string[]): string[] {
+function collectHeader(value: string, previous: string[] | undefined): string[] {
   splitHeader(value, InvalidArgumentError);
-  return [...previous, value];
+  return [...(previous ?? []), value];
 }
 
 function splitHeader(value: string, Failure: new (message: string) => Error = UsageError): [string, string] {

@@ -1,0 +1,85 @@
+// test/log.test.ts
+// The CLI's printed text, checked as strings: banner shapes, request lines, escaping, sizes.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { escapeControl, formatBanner, formatBytes, formatRequestLine, lanAddresses } from '../src/log.js';
+
+const info = {
+  version: '1.2.3',
+  folder: './dist',
+  url: 'http://localhost:8000/',
+  port: 8000,
+  host: undefined,
+};
+// picocolors decides colour once at import; strip escapes so the assertions hold either way.
+const plain = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, '');
+
+test('formatBanner() off a terminal is one plain line', () => {
+  assert.equal(formatBanner(info, false), 'serving ./dist at http://localhost:8000/\n');
+});
+
+test('formatBanner() off a terminal prefixes the busy-port notice', () => {
+  assert.equal(
+    formatBanner({ ...info, port: 8001, url: 'http://localhost:8001/', busyPort: 8000 }, false),
+    'port 8000 is in use, using 8001\nserving ./dist at http://localhost:8001/\n',
+  );
+});
+
+test('formatBanner() on a terminal shows name, version, folder, Local and the --host hint', () => {
+  const text = plain(formatBanner(info, true));
+  assert.match(text, /serve-here v1\.2\.3 {2}serving \.\/dist/);
+  assert.match(text, /➜ {2}Local: {4}http:\/\/localhost:8000\//);
+  assert.match(text, /➜ {2}Network: {2}use --host to expose/);
+});
+
+test('formatBanner() on a terminal lists every LAN address when bound to all interfaces', () => {
+  const text = plain(formatBanner({ ...info, host: '::' }, true));
+  assert.doesNotMatch(text, /use --host/);
+  for (const address of lanAddresses()) {
+    const shown = address.includes(':') ? `[${address}]` : address;
+    assert.ok(text.includes(`Network:  http://${shown}:8000/`), `${address} listed`);
+  }
+});
+
+test('formatBanner() for a specific --host shows no Network line', () => {
+  const text = plain(formatBanner({ ...info, host: '127.0.0.1', url: 'http://127.0.0.1:8000/' }, true));
+  assert.doesNotMatch(text, /Network/);
+  assert.match(text, /Local: {4}http:\/\/127\.0\.0\.1:8000\//);
+});
+
+test('formatRequestLine() shows time, method, path, status, bytes and duration', () => {
+  const line = plain(
+    formatRequestLine(
+      { method: 'GET', url: '/a.txt', status: 200, bytes: 1234, durationMs: 1.25 },
+      new Date(2026, 0, 2, 3, 4, 5),
+    ),
+  );
+  assert.equal(line, '03:04:05 GET /a.txt 200 1.2 KB 1.3ms');
+});
+
+test('formatRequestLine() shows "-" for bytes of an aborted response', () => {
+  const line = plain(
+    formatRequestLine(
+      { method: 'GET', url: '/x', status: 200, bytes: undefined, durationMs: 0 },
+      new Date(0),
+    ),
+  );
+  assert.match(line, / GET \/x 200 - 0\.0ms$/);
+});
+
+test('escapeControl() escapes newlines, escape sequences and C1 controls', () => {
+  assert.equal(escapeControl('/a\nb\r\u001b[2J\u0085'), '/a\\x0ab\\x0d\\x1b[2J\\x85');
+  assert.equal(escapeControl('/ünïcode ok'), '/ünïcode ok');
+});
+
+const sizes: [number, string][] = [
+  [0, '0 B'],
+  [999, '999 B'],
+  [1000, '1.0 KB'],
+  [4100, '4.1 KB'],
+  [123_456, '123 KB'],
+  [1_200_000_000, '1.2 GB'],
+];
+for (const [bytes, text] of sizes) {
+  test(`formatBytes(${bytes}) is ${text}`, () => assert.equal(formatBytes(bytes), text));
+}
