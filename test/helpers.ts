@@ -70,7 +70,9 @@ export async function get(
 export async function rawRequest(port: number, text: string | Buffer): Promise<string> {
   const socket = connect(port, '127.0.0.1');
   await once(socket, 'connect');
-  socket.end(text);
+  // write(), not end(): Node's server aborts a request whose client half-closes before the
+  // (asynchronous) response is ready, so end() would lose every reply that touches the disk.
+  socket.write(text);
   const chunks: Buffer[] = [];
   for await (const chunk of socket) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('latin1');
