@@ -1,10 +1,53 @@
 // src/headers.ts
 // Headers that every response carries, whatever answers it: files, listings, redirects, errors.
-import type { ServerResponse } from 'node:http';
+// Also the CORS preflight answer. Error pages keep these; they only drop headers about a file.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServeConfig } from './options.js';
+
+/** Response headers a cross-origin script may read besides the safelisted ones (Fetch §3.2.6). */
+const EXPOSED_HEADERS = 'Content-Length, Content-Range, ETag, Accept-Ranges, Content-Encoding, Last-Modified';
+
+/** Request headers a cross-origin script may send to us: conditional and range requests. */
+const ALLOWED_HEADERS = 'Range, If-None-Match, If-Modified-Since, If-Match, If-Range, Accept-Encoding';
+
+/** The methods a static server answers; preflights for anything else will fail in the browser. */
+const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
+
+/** How long a browser may reuse a preflight answer, in seconds. */
+const PREFLIGHT_MAX_AGE = '600';
 
 /** Sets the headers common to every response. Called once, before any pipeline step. */
 export function applyCommonHeaders(res: ServerResponse, config: ServeConfig): void {
   res.setHeader('X-Content-Type-Options', 'nosniff');
+  if (config.cors) {
+    // `*` and never Allow-Credentials: a preview server must not let other sites read its
+    // files with the visitor's cookies (Fetch forbids `*` with credentials anyway).
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
+  }
+  if (config.isolate) {
+    // Together these make `self.crossOriginIsolated` true (HTML §7.1.3), which unlocks
+    // SharedArrayBuffer and wasm threads. CORP lets our own isolated pages embed our files.
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  }
+  // Last, so an explicit --header can replace any of the above.
   for (const [name, value] of Object.entries(config.headers)) res.setHeader(name, value);
+}
+
+/** True for a CORS preflight: OPTIONS with Origin and Access-Control-Request-Method (Fetch §3.2.2). */
+export function isPreflight(req: IncomingMessage): boolean {
+  return (
+    req.method === 'OPTIONS' &&
+    req.headers.origin !== undefined &&
+    req.headers['access-control-request-method'] !== undefined
+  );
+}
+
+/** Adds the preflight answer's headers; the caller sends the 204. */
+export function applyPreflightHeaders(res: ServerResponse): void {
+  res.setHeader('Access-Control-Allow-Methods', ALLOWED_METHODS);
+  res.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS);
+  res.setHeader('Access-Control-Max-Age', PREFLIGHT_MAX_AGE);
 }
