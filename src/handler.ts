@@ -4,14 +4,16 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { siblingsOf } from './compress.js';
 import { sendCustomNotFound, sendErrorPage, sendText } from './error-page.js';
 import type { Exchange } from './exchange.js';
-import { applyCommonHeaders } from './headers.js';
+import { findFallback } from './fallback.js';
+import { applyCommonHeaders, applyPreflightHeaders, isPreflight } from './headers.js';
 import { HttpError } from './http/errors.js';
 import { escapeHtml } from './http/html.js';
 import { sendListing } from './listing.js';
 import { resolveConfig, type ServeConfig, type ServeOptions } from './options.js';
-import { parseRequestPath } from './request-path.js';
+import { parseRequestPath, type RequestPath } from './request-path.js';
 import { Resolver, type Target } from './resolve.js';
 import { sendFile } from './send-file.js';
 
@@ -46,6 +48,7 @@ async function handle(exchange: Exchange, resolver: Resolver, next: Next | undef
       if (method === 'OPTIONS') {
         res.statusCode = 204;
         res.setHeader('Allow', ALLOW);
+        if (config.cors && isPreflight(req)) applyPreflightHeaders(res);
         res.end();
         return;
       }
@@ -53,7 +56,7 @@ async function handle(exchange: Exchange, resolver: Resolver, next: Next | undef
     }
     const path = parseRequestPath(req.url ?? '/');
     const target = await resolver.resolve(path);
-    await respond(exchange, target, next);
+    await respond(exchange, target, { path, resolver, next });
   } catch (error) {
     if (res.headersSent) throw error;
     if (!(error instanceof HttpError)) throw error;
@@ -63,18 +66,30 @@ async function handle(exchange: Exchange, resolver: Resolver, next: Next | undef
   }
 }
 
-async function respond(exchange: Exchange, target: Target, next: Next | undefined): Promise<void> {
+/** What respond() needs besides the target: the parsed path for fallbacks, and the resolver. */
+interface RespondContext {
+  readonly path: RequestPath;
+  readonly resolver: Resolver;
+  readonly next: Next | undefined;
+}
+
+async function respond(exchange: Exchange, target: Target, context: RespondContext): Promise<void> {
+  const { path, resolver, next } = context;
   switch (target.kind) {
     case 'file':
-      return sendFile(exchange, target);
+      return sendFile(exchange, target, siblingsOf(resolver, target.segments));
     case 'directory':
       if (!exchange.config.listing) throw new HttpError(404);
       return sendListing(exchange, target);
     case 'redirect':
       return sendRedirect(exchange, target.location);
-    case 'missing':
+    case 'missing': {
+      // Clean URLs and the SPA page answer before a 404 (or the next middleware) does.
+      const fallback = await findFallback(exchange, path, resolver);
+      if (fallback !== undefined) return sendFile(exchange, fallback, siblingsOf(resolver, fallback.segments));
       if (next !== undefined) return next();
       throw new HttpError(404);
+    }
   }
 }
 

@@ -18,6 +18,8 @@ export type Target =
       /** The name the client asked for, which picks the Content-Type (a link's target may differ). */
       readonly name: string;
       readonly stats: Stats;
+      /** The file's own path segments under the root (a folder's index adds its name). */
+      readonly segments: readonly string[];
     }
   | {
       readonly kind: 'directory';
@@ -80,13 +82,13 @@ export class Resolver {
       }
       for (const name of INDEX_FILES) {
         const index = await this.lookup([...segments, name]);
-        if (index?.stats.isFile()) return { kind: 'file', name, ...index };
+        if (index?.stats.isFile()) return { kind: 'file', name, segments: [...segments, name], ...index };
       }
       return { kind: 'directory', dirPath: filePath, urlPath: encodeUrlPath(segments, true), segments };
     }
     // A file named with a trailing slash does not exist, as on any file system.
     if (path.trailingSlash || !stats.isFile()) return MISSING;
-    return { kind: 'file', filePath, stats, name: segments.at(-1) ?? '' };
+    return { kind: 'file', filePath, stats, name: segments.at(-1) ?? '', segments };
   }
 
   /**

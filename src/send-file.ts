@@ -6,6 +6,13 @@ import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
+import {
+  chooseRepresentation,
+  createEncoder,
+  isCompressible,
+  type Representation,
+  type SiblingLookup,
+} from './compress.js';
 import { contentTypeFor } from './content-type.js';
 import type { Exchange } from './exchange.js';
 import {
@@ -22,22 +29,54 @@ export interface FileToSend {
   /** The requested name; its extension picks the Content-Type. */
   readonly name: string;
   readonly stats: Stats;
+  /** Always `Cache-Control: no-cache`, whatever --cache says (the SPA fallback's page answers
+   * for many URLs, so it must never be cached as any one of them). @default false */
+  readonly revalidate?: boolean;
 }
 
 /** Headers that describe a body; a 304 must not carry them (RFC 9110 §15.4.5). */
 const BODY_HEADERS = ['Content-Type', 'Content-Length', 'Content-Encoding', 'Content-Range'];
 
-/** Sends `file` as the response, honouring conditional and range requests. */
-export async function sendFile(exchange: Exchange, file: FileToSend): Promise<void> {
+/**
+ * Sends `file` as the response, honouring conditional and range requests. With compression on,
+ * `findSibling` lets a precompressed `.br`/`.gz` file stand in for the original.
+ */
+export async function sendFile(
+  exchange: Exchange,
+  file: FileToSend,
+  findSibling?: SiblingLookup,
+): Promise<void> {
   const { req, res, config } = exchange;
-  const { size } = file.stats;
-  const validators: Validators = { etag: etagFor(file.stats), lastModified: file.stats.mtimeMs };
+  const contentType = contentTypeFor(file.name);
+  const negotiable = config.compress && isCompressible(contentType);
+  const chosen: Representation = negotiable
+    ? await chooseRepresentation(
+        {
+          acceptEncoding: req.headers['accept-encoding'],
+          hasRange: req.headers.range !== undefined,
+          contentType,
+          stats: file.stats,
+        },
+        findSibling,
+      )
+    : { kind: 'identity' };
+  // A precompressed sibling is its own file: its bytes, size and validators are what we send.
+  const source = chosen.kind === 'precompressed' ? chosen.file : file;
+  const { size } = source.stats;
+  const validators: Validators = {
+    etag: etagForRepresentation(chosen, source.stats),
+    lastModified: source.stats.mtimeMs,
+  };
 
-  res.setHeader('Content-Type', contentTypeFor(file.name));
+  res.setHeader('Content-Type', contentType);
   res.setHeader('Last-Modified', formatHttpDate(validators.lastModified));
   res.setHeader('ETag', validators.etag);
   res.setHeader('Accept-Ranges', 'bytes');
-  res.setHeader('Cache-Control', cacheControl(config.cache));
+  res.setHeader('Cache-Control', file.revalidate === true ? 'no-cache' : cacheControl(config.cache));
+  // RFC 9110 §12.5.5: the body depends on Accept-Encoding, so caches must key on it; that holds
+  // for identity answers too, and for 304s (§15.4.5).
+  if (negotiable) appendVary(exchange, 'Accept-Encoding');
+  if (chosen.kind !== 'identity') res.setHeader('Content-Encoding', chosen.encoding);
 
   switch (evaluatePreconditions(req.headers, validators)) {
     case 'precondition-failed':
@@ -49,6 +88,22 @@ export async function sendFile(exchange: Exchange, file: FileToSend): Promise<vo
       return;
     case 'proceed':
       break;
+  }
+
+  if (chosen.kind === 'on-the-fly') {
+    // The compressed length is unknown until the end: no Content-Length, so GET is chunked
+    // (or close-delimited for HTTP/1.0) and HEAD simply leaves it out.
+    res.statusCode = 200;
+    if (req.method === 'HEAD' || size === 0) {
+      res.end();
+      return;
+    }
+    await pipeline(
+      createReadStream(source.filePath, { highWaterMark: 64 * 1024 }),
+      createEncoder(chosen.encoding, size, contentType),
+      res,
+    );
+    return;
   }
 
   const rangeHeader = req.headers.range;
@@ -64,18 +119,46 @@ export async function sendFile(exchange: Exchange, file: FileToSend): Promise<vo
     case 'ignore':
       res.statusCode = 200;
       res.setHeader('Content-Length', size);
-      return sendBody(exchange, size === 0 ? [] : [{ start: 0, end: size - 1 }], file.filePath);
+      return sendBody(exchange, size === 0 ? [] : [{ start: 0, end: size - 1 }], source.filePath);
     case 'ranges': {
       const [only] = range.ranges;
       res.statusCode = 206;
       if (range.ranges.length === 1 && only !== undefined) {
         res.setHeader('Content-Range', `bytes ${only.start}-${only.end}/${size}`);
         res.setHeader('Content-Length', only.end - only.start + 1);
-        return sendBody(exchange, range.ranges, file.filePath);
+        return sendBody(exchange, range.ranges, source.filePath);
       }
       return sendMultipart(exchange, range.ranges, file);
     }
   }
+}
+
+/**
+ * Each representation has its own tag (RFC 9110 §8.8.3): a precompressed file gets its own
+ * strong tag plus the coding; on-the-fly output gets the original's tag plus the coding, weak,
+ * because another zlib version may produce other bytes from the same file.
+ */
+function etagForRepresentation(chosen: Representation, stats: Stats): string {
+  const tag = etagFor(stats);
+  switch (chosen.kind) {
+    case 'identity':
+      return tag;
+    case 'precompressed':
+      return `${tag.slice(0, -1)}-${chosen.encoding === 'br' ? 'br' : 'gz'}"`;
+    case 'on-the-fly':
+      return `W/${tag.slice(0, -1)}-${chosen.encoding === 'br' ? 'br' : 'gz'}"`;
+  }
+}
+
+/** Adds a field name to Vary without dropping one set earlier (say by --header). */
+function appendVary(exchange: Exchange, field: string): void {
+  const { res } = exchange;
+  const current = res.getHeader('Vary');
+  const existing = current === undefined ? '' : String(current);
+  if (existing.split(',').some((f) => f.trim().toLowerCase() === field.toLowerCase() || f.trim() === '*')) {
+    return;
+  }
+  res.setHeader('Vary', existing.trim() === '' ? field : `${existing}, ${field}`);
 }
 
 /** `"ino-size-mtime"`: strong, because any change to the bytes changes size or mtime, and a
