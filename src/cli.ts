@@ -8,6 +8,7 @@ import { relative, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
 import { formatBanner, formatErrorLine, formatRequestLine } from './log.js';
+import { browserUrl, openBrowser } from './open-browser.js';
 import { DEFAULT_PORT, type RunningServer, type StartOptions, startServer } from './server.js';
 
 /** Exit codes (README, "Exit codes"). */
@@ -208,6 +209,12 @@ async function run(options: CliRun, flags: CliFlags): Promise<void> {
       process.stdout.isTTY === true,
     ),
   );
+  if (flags.open !== undefined) {
+    // Not awaited: the server is already answering, and a missing browser is only a note.
+    void openBrowser(browserUrl(server.url, flags.open)).then((outcome) => {
+      if (outcome.kind === 'skipped') process.stdout.write(`${pc.dim(outcome.note)}\n`);
+    });
+  }
   server.server.on('error', (error) => {
     process.stderr.write(`${formatErrorLine(`server error: ${(error as Error).message}`)}\n`);
     process.exitCode = EXIT_FAILURE;
