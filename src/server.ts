@@ -19,6 +19,28 @@ export interface StartOptions extends ServeOptions {
   readonly portFallback?: boolean;
   /** How long close() lets in-flight responses finish, in ms. @default 5000 */
   readonly gracePeriodMs?: number;
+  /**
+   * Advanced: overrides for the connection limits (tests shorten them). Leave unset in
+   * normal use; the defaults are DEFAULT_TIMEOUTS.
+   */
+  readonly timeouts?: Partial<ServerTimeouts>;
+}
+
+/** Limits that stop slow, idle or stalled clients from holding connections (ms). */
+export interface ServerTimeouts {
+  /** A client must send its whole header block within this time (slowloris). */
+  readonly headersMs: number;
+  /** …and its whole request, body included. Responses are not limited by this. */
+  readonly requestMs: number;
+  /** An idle keep-alive connection is closed after this long. */
+  readonly keepAliveMs: number;
+  /**
+   * A socket on which nothing moves in either direction for this long is dead. A slow but
+   * steady download keeps moving, so it is never cut off by this.
+   */
+  readonly idleSocketMs: number;
+  /** How often the header and request limits are checked (Node's default is 30 s). */
+  readonly checkIntervalMs: number;
 }
 
 export interface RunningServer {
@@ -36,22 +58,33 @@ export const DEFAULT_PORT = 8000;
 /** How many ports after the requested one portFallback tries. */
 const FALLBACK_ATTEMPTS = 20;
 
-/** Timeouts that stop slow or idle clients from holding connections (see README, Security). */
-const SERVER_OPTIONS = {
-  // A client must finish sending its headers within 15 s (slowloris)…
-  headersTimeout: 15_000,
-  // …and its whole request, body included, within 30 s. Responses are not limited by this.
-  requestTimeout: 30_000,
-  keepAliveTimeout: 5_000,
-  // How often the two limits above are checked (Node's default is 30 s).
-  connectionsCheckingInterval: 1_000,
-} as const;
+/** The production limits (see README, Security model). */
+export const DEFAULT_TIMEOUTS: ServerTimeouts = {
+  headersMs: 15_000,
+  requestMs: 30_000,
+  keepAliveMs: 5_000,
+  idleSocketMs: 120_000,
+  checkIntervalMs: 1_000,
+};
 
 /** Starts serving; rejects with the listen error (code EADDRINUSE, EACCES…) if it cannot. */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
-  const server = createServer(SERVER_OPTIONS, createHandler(options));
-  // A socket that receives nothing (not even a byte of a response) for 2 minutes is dead.
-  server.setTimeout(120_000);
+  const limits = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const server = createServer(
+    {
+      headersTimeout: limits.headersMs,
+      requestTimeout: limits.requestMs,
+      keepAliveTimeout: limits.keepAliveMs,
+      connectionsCheckingInterval: limits.checkIntervalMs,
+    },
+    createHandler(options),
+  );
+  server.setTimeout(limits.idleSocketMs);
+  // By default Node aborts every pending response as soon as the client half-closes its side
+  // (`printf 'GET / …' | nc`, some proxies): the client then gets nothing at all. Let such a
+  // client still receive its answers; the socket is ended after the last one. (Long-standing
+  // Server property, missing from @types/node.)
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   const requested = options.port ?? DEFAULT_PORT;
   const attempts = options.portFallback === true && requested !== 0 ? FALLBACK_ATTEMPTS : 1;
 
