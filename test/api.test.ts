@@ -1,0 +1,127 @@
+// test/api.test.ts
+// The programmatic API as a user imports it (`from 'serve-here'`, through package.json
+// exports): the handler as a node:http listener and as Connect/Express middleware, and
+// startServer()'s result.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { connect } from 'node:net';
+import { test } from 'node:test';
+import { createHandler, type Next, startServer } from 'serve-here';
+import { get, makeTree } from './helpers.js';
+
+async function listen(t: { after(fn: () => unknown): void }, server: ReturnType<typeof createServer>): Promise<number> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return (server.address() as { port: number }).port;
+}
+
+test('createHandler() is a node:http request listener', async (t) => {
+  const root = await makeTree(t, { 'a.txt': 'from the handler' });
+  const port = await listen(t, createServer(createHandler({ root })));
+  const reply = await get(port, '/a.txt');
+  assert.equal(reply.status, 200);
+  assert.equal(reply.text, 'from the handler');
+});
+
+test('createHandler() as middleware calls next() on a miss instead of answering 404', async (t) => {
+  const root = await makeTree(t, { 'a.txt': 'static' });
+  const handler = createHandler({ root });
+  const port = await listen(
+    t,
+    createServer((req, res) => {
+      const next: Next = () => {
+        res.statusCode = 418;
+        res.end('next route');
+      };
+      handler(req, res, next);
+    }),
+  );
+  assert.equal((await get(port, '/a.txt')).text, 'static');
+  const miss = await get(port, '/not-here');
+  assert.equal(miss.status, 418);
+  assert.equal(miss.text, 'next route');
+  const post = await get(port, '/a.txt', {}, 'POST');
+  assert.equal(post.status, 418, 'other methods fall through to the next route too');
+});
+
+test('createHandler() as middleware still refuses hidden files itself', async (t) => {
+  const root = await makeTree(t, { '.env': 'SECRET=1' });
+  const handler = createHandler({ root });
+  const port = await listen(t, createServer((req, res) => handler(req, res, () => res.end('next'))));
+  const reply = await get(port, '/.env');
+  assert.equal(reply.status, 404);
+  assert.doesNotMatch(reply.text, /SECRET/);
+});
+
+test('a custom route in front of the handler answers dynamic HTML', async (t) => {
+  const root = await makeTree(t, { 'index.html': '<h1>static</h1>' });
+  const serveStatic = createHandler({ root });
+  const port = await listen(
+    t,
+    createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname === '/hello') {
+        const name = (url.searchParams.get('name') ?? 'world').replace(/[&<>"']/g, '');
+        res.setHeader('Content-Type', 'text/html; charset=utf-8');
+        res.end(`<h1>Hello, ${name}!</h1>`);
+        return;
+      }
+      serveStatic(req, res);
+    }),
+  );
+  assert.equal((await get(port, '/hello?name=Ada')).text, '<h1>Hello, Ada!</h1>');
+  assert.equal((await get(port, '/')).text, '<h1>static</h1>');
+});
+
+test('startServer() resolves to url, port, server and close()', async (t) => {
+  const root = await makeTree(t, { 'a.txt': 'A' });
+  const running = await startServer({ root, port: 0, host: '127.0.0.1' });
+  assert.equal(running.url, `http://127.0.0.1:${running.port}/`);
+  assert.ok(running.port > 0);
+  assert.equal(running.server.listening, true);
+  assert.equal((await get(running.port, '/a.txt')).text, 'A');
+  await running.close();
+  assert.equal(running.server.listening, false);
+  const refused = connect(running.port, '127.0.0.1');
+  const [error] = (await once(refused, 'error')) as [NodeJS.ErrnoException];
+  assert.equal(error.code, 'ECONNREFUSED');
+});
+
+test('startServer() rejects with EADDRINUSE when the port is taken', async (t) => {
+  const root = await makeTree(t, {});
+  const first = await startServer({ root, port: 0, host: '127.0.0.1' });
+  t.after(() => first.close());
+  await assert.rejects(startServer({ root, port: first.port, host: '127.0.0.1' }), { code: 'EADDRINUSE' });
+});
+
+test('startServer() with portFallback moves to the next free port', async (t) => {
+  const root = await makeTree(t, {});
+  const first = await startServer({ root, port: 0, host: '127.0.0.1' });
+  t.after(() => first.close());
+  const second = await startServer({ root, port: first.port, host: '127.0.0.1', portFallback: true });
+  t.after(() => second.close());
+  assert.ok(second.port > first.port);
+});
+
+test('startServer() close() waits for an in-flight response, then closes idle keep-alive sockets', async (t) => {
+  const root = await makeTree(t, { 'big.bin': Buffer.alloc(4 * 1024 * 1024, 3) });
+  const running = await startServer({ root, port: 0, host: '127.0.0.1' });
+  const { request } = await import('node:http');
+  const req = request({ host: '127.0.0.1', port: running.port, path: '/big.bin' });
+  req.end();
+  const [res] = (await once(req, 'response')) as [import('node:http').IncomingMessage];
+  res.pause();
+  const closed = running.close();
+  let received = 0;
+  res.resume();
+  for await (const chunk of res) received += (chunk as Buffer).length;
+  assert.equal(received, 4 * 1024 * 1024);
+  await closed;
+  assert.equal(running.server.listening, false);
+  t.after(() => running.server.closeAllConnections());
+});
