@@ -1,0 +1,474 @@
+// bench/bench.ts
+// `npm run bench`: serve-here against a naive Node server and nginx (one worker), side by side
+// on a generated corpus, with wrk. Prints one Markdown table of throughput, latency, start-up
+// and memory, with ratios and the targets of issue 7. Not part of `npm test`.
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { BIG_SIZE, createCorpus, LISTED_FILES, MEDIUM_SIZE, SMALL_SIZE } from './corpus.js';
+import {
+  naiveSpec,
+  nginxSpec,
+  probe,
+  type RunningChild,
+  rssMiB,
+  type ServerName,
+  type ServerSpec,
+  serveHereSpec,
+  startChild,
+} from './servers.js';
+import { runWrk, type WrkResult, writeCheckScript } from './wrk.js';
+
+interface Scenario {
+  readonly id: string;
+  readonly label: string;
+  readonly path: string;
+  readonly connections: number;
+  readonly unit: 'req/s' | 'MB/s';
+  readonly expectStatus: number;
+  readonly body: { readonly min: number; readonly max: number };
+  readonly statusHook: boolean;
+  readonly headers?: (etag: string) => Record<string, string>;
+  /** Least acceptable serve-here/nginx ratio (issue 7). */
+  readonly target?: number;
+}
+
+const MIB = 1024 * 1024;
+const RANGE_START = 50 * MIB;
+const COMPRESS = { 'Accept-Encoding': 'br, gzip' };
+
+/** In table order; the 100 MiB run goes first so that the peak RSS belongs to it. */
+const SCENARIOS: readonly Scenario[] = [
+  {
+    id: 'small',
+    label: '1 KiB file, 50 conn.',
+    path: '/small.txt',
+    connections: 50,
+    unit: 'req/s',
+    expectStatus: 200,
+    body: { min: SMALL_SIZE, max: SMALL_SIZE },
+    statusHook: true,
+    target: 0.5,
+  },
+  {
+    id: 'medium',
+    label: '64 KiB file, 50 conn.',
+    path: '/medium.txt',
+    connections: 50,
+    unit: 'req/s',
+    expectStatus: 200,
+    body: { min: MEDIUM_SIZE, max: MEDIUM_SIZE },
+    statusHook: true,
+    target: 0.4,
+  },
+  {
+    id: 'big',
+    label: '100 MiB file, 4 conn.',
+    path: '/big.bin',
+    connections: 4,
+    unit: 'MB/s',
+    expectStatus: 200,
+    body: { min: BIG_SIZE, max: BIG_SIZE },
+    statusHook: false,
+    target: 0.75,
+  },
+  {
+    id: 'range',
+    label: '1 MiB range of the 100 MiB file, 50 conn.',
+    path: '/big.bin',
+    connections: 50,
+    unit: 'req/s',
+    expectStatus: 206,
+    body: { min: MIB, max: MIB },
+    statusHook: false,
+    headers: () => ({ Range: `bytes=${RANGE_START}-${RANGE_START + MIB - 1}` }),
+    target: 0.5,
+  },
+  {
+    id: 'listing',
+    label: `listing of a ${LISTED_FILES.toLocaleString('en-US')}-file folder, 4 conn.`,
+    path: '/many/',
+    connections: 4,
+    unit: 'req/s',
+    expectStatus: 200,
+    // Every entry's name (10 bytes) appears at least once.
+    body: { min: LISTED_FILES * 10, max: 64 * MIB },
+    statusHook: true,
+    target: 1,
+  },
+  {
+    id: 'revalidate',
+    label: 'revalidation (304), 50 conn.',
+    path: '/small.txt',
+    connections: 50,
+    unit: 'req/s',
+    expectStatus: 304,
+    body: { min: 0, max: 0 },
+    statusHook: true,
+    headers: (etag) => ({ 'If-None-Match': etag }),
+    target: 0.5,
+  },
+  {
+    id: 'notfound',
+    label: '404, 50 conn.',
+    path: '/missing.txt',
+    connections: 50,
+    unit: 'req/s',
+    expectStatus: 404,
+    body: { min: 0, max: 16 * 1024 },
+    statusHook: true,
+    target: 0.5,
+  },
+  {
+    id: 'small-br',
+    label: '1 KiB file, `Accept-Encoding: br, gzip`, 50 conn.',
+    path: '/small.txt',
+    connections: 50,
+    unit: 'req/s',
+    expectStatus: 200,
+    body: { min: 1, max: SMALL_SIZE },
+    statusHook: true,
+    headers: () => COMPRESS,
+  },
+  {
+    id: 'medium-br',
+    label: '64 KiB file, `Accept-Encoding: br, gzip`, 50 conn.',
+    path: '/medium.txt',
+    connections: 50,
+    unit: 'req/s',
+    expectStatus: 200,
+    body: { min: 1, max: MEDIUM_SIZE },
+    statusHook: true,
+    headers: () => COMPRESS,
+  },
+];
+
+const SERVER_ORDER: readonly ServerName[] = ['serve-here', 'naive', 'nginx'];
+const STARTUP_TARGET_MS = 80;
+const IDLE_TARGET_MIB = 60;
+const PEAK_TARGET_MIB = 100;
+
+interface Flags {
+  seconds: number;
+  warmup: number;
+  startupRuns: number;
+  only: Set<string> | undefined;
+  servers: Set<ServerName>;
+  cpuProf: string | undefined;
+}
+
+function parseFlags(argv: readonly string[]): Flags {
+  const flags: Flags = {
+    seconds: Number(process.env.BENCH_SECONDS ?? 5),
+    warmup: 1,
+    startupRuns: 5,
+    only: undefined,
+    servers: new Set(SERVER_ORDER),
+    cpuProf: undefined,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === '--seconds') flags.seconds = Number(value());
+    else if (arg === '--quick') Object.assign(flags, { seconds: 1, warmup: 0, startupRuns: 2 });
+    else if (arg === '--only') flags.only = new Set(value().split(','));
+    else if (arg === '--servers') flags.servers = new Set(value().split(',') as ServerName[]);
+    else if (arg === '--cpu-prof') flags.cpuProf = value();
+    else if (arg === '--help' || arg === '-h') {
+      process.stdout.write(
+        'usage: npm run bench -- [--seconds N | --quick] [--only small,medium,big,range,listing,' +
+          'revalidate,notfound,small-br,medium-br] [--servers serve-here,naive,nginx] [--cpu-prof DIR]\n' +
+          '  BENCH_SECONDS=N sets the seconds per run as well (default 5; --quick: 1, no warm-up)\n',
+      );
+      process.exit(0);
+    } else throw new Error(`unknown flag ${arg} (see --help)`);
+  }
+  if (!Number.isInteger(flags.seconds) || flags.seconds < 1) {
+    throw new Error('--seconds / BENCH_SECONDS must be a whole number of seconds, at least 1');
+  }
+  return flags;
+}
+
+function found(command: string, args: readonly string[]): boolean {
+  return spawnSync(command, args, { stdio: 'ignore' }).error === undefined;
+}
+
+function nginxVersion(): string | undefined {
+  const result = spawnSync('nginx', ['-v'], { encoding: 'utf8' });
+  if (result.error !== undefined) return undefined;
+  return /nginx\/([\d.]+)/.exec(result.stderr)?.[1] ?? 'unknown';
+}
+
+type Measured = WrkResult | { readonly error: string };
+
+interface ServerRecord {
+  readonly child: RunningChild;
+  readonly etag: string;
+  readonly idleMiB: number;
+  startupRuns: number[];
+  peakMiB?: number;
+  finalMiB?: number;
+  readonly results: Map<string, Measured>;
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2));
+  if (!found('wrk', ['-v'])) {
+    process.stdout.write(
+      'bench: wrk is not installed, so there is nothing to measure.\n' +
+        '  Debian/Ubuntu: sudo apt-get install wrk nginx    macOS: brew install wrk nginx\n',
+    );
+    return;
+  }
+  const nginx = nginxVersion();
+  if (nginx === undefined) {
+    flags.servers.delete('nginx');
+    process.stdout.write(
+      'bench: nginx is not installed; running without it (sudo apt-get install nginx, or brew install nginx).\n',
+    );
+  }
+  const scenarios = SCENARIOS.filter((s) => flags.only === undefined || flags.only.has(s.id));
+  const servers = SERVER_ORDER.filter((name) => flags.servers.has(name));
+
+  process.stderr.write('bench: writing the corpus…\n');
+  const corpus = await createCorpus();
+  const scratch = await mkdtemp(join(tmpdir(), 'serve-here-wrk-'));
+  const script = await writeCheckScript(scratch);
+  const specOptions = {
+    root: corpus.root,
+    nodeArgs: flags.cpuProf === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${flags.cpuProf}`],
+  };
+  const specs = new Map<ServerName, ServerSpec>();
+  for (const name of servers) {
+    if (name === 'serve-here') specs.set(name, serveHereSpec(specOptions));
+    if (name === 'naive') specs.set(name, naiveSpec(specOptions));
+    if (name === 'nginx') specs.set(name, await nginxSpec(specOptions));
+  }
+
+  const records = new Map<ServerName, ServerRecord>();
+  let failed = false;
+  try {
+    for (const [name, spec] of specs) {
+      const child = await startChild(spec);
+      const { etag } = await probe(child.port, '/small.txt');
+      records.set(name, {
+        child,
+        etag: etag ?? '',
+        idleMiB: Number.NaN,
+        startupRuns: [child.startupMs],
+        results: new Map(),
+      });
+    }
+    // Let start-up garbage settle before calling the memory "idle".
+    await delay(500);
+    for (const record of records.values()) Object.assign(record, { idleMiB: rssMiB(record.child.pid) });
+
+    const order = [...scenarios].sort((a, b) => Number(b.id === 'big') - Number(a.id === 'big'));
+    for (const scenario of order) {
+      for (const [name, record] of records) {
+        process.stderr.write(`bench: ${scenario.id} on ${name}…\n`);
+        const request = {
+          url: `http://127.0.0.1:${record.child.port}${scenario.path}`,
+          connections: scenario.connections,
+          headers: scenario.headers?.(record.etag) ?? {},
+          expectStatus: scenario.expectStatus,
+          body: scenario.body,
+          statusHook: scenario.statusHook,
+        };
+        let measured: Measured;
+        try {
+          if (flags.warmup > 0) await runWrk(script, { ...request, seconds: flags.warmup });
+          measured = await runWrk(script, { ...request, seconds: flags.seconds });
+        } catch (error) {
+          measured = { error: (error as Error).message };
+        }
+        if ('error' in measured || measured.failure !== undefined) failed = true;
+        record.results.set(scenario.id, measured);
+        if (scenario.id === 'big') record.peakMiB = rssMiB(record.child.pid, 'VmHWM');
+      }
+    }
+    for (const record of records.values()) record.finalMiB = rssMiB(record.child.pid);
+  } finally {
+    for (const record of records.values()) await record.child.stop();
+  }
+
+  try {
+    // Start-up again, a few times each, one process at a time.
+    for (let run = 1; run < flags.startupRuns; run++) {
+      for (const [name, spec] of specs) {
+        const child = await startChild(spec);
+        records.get(name)?.startupRuns.push(child.startupMs);
+        await child.stop();
+      }
+    }
+  } finally {
+    for (const spec of specs.values()) await spec.cleanup?.();
+    await corpus.remove();
+    await rm(scratch, { recursive: true, force: true });
+  }
+
+  process.stdout.write(report(flags, scenarios, records, nginx));
+  if (failed) {
+    process.stdout.write(
+      '\nSome runs failed their checks (marked ERR above); their numbers are not shown.\n',
+    );
+    process.exitCode = 1;
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+const number = (n: number, digits = 0): string =>
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : '—';
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] ?? Number.NaN)
+    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+function throughput(m: Measured | undefined, unit: Scenario['unit']): number {
+  if (m === undefined || 'error' in m || m.failure !== undefined) return Number.NaN;
+  return unit === 'MB/s' ? m.megabytesPerSecond : m.requestsPerSecond;
+}
+
+function cell(m: Measured | undefined, unit: Scenario['unit'], absent: boolean): string {
+  if (absent) return '—';
+  if (m === undefined) return '—';
+  if ('error' in m) return 'ERR';
+  if (m.failure !== undefined) return 'ERR';
+  const value = unit === 'MB/s' ? `${number(m.megabytesPerSecond)} MB/s` : number(m.requestsPerSecond);
+  return m.warning === undefined ? value : `${value}*`;
+}
+
+function ratio(a: number, b: number): string {
+  return Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : '—';
+}
+
+function report(
+  flags: Flags,
+  scenarios: readonly Scenario[],
+  records: ReadonlyMap<ServerName, ServerRecord>,
+  nginx: string | undefined,
+): string {
+  const sh = records.get('serve-here');
+  const naive = records.get('naive');
+  const ngx = records.get('nginx');
+  const rows: string[][] = [];
+  const notes: string[] = [];
+  for (const s of scenarios) {
+    const mine = sh?.results.get(s.id);
+    const value = throughput(mine, s.unit);
+    const nginxValue = throughput(ngx?.results.get(s.id), s.unit);
+    const latency = mine === undefined || 'error' in mine || mine.failure !== undefined ? undefined : mine;
+    let verdict = '';
+    if (s.target !== undefined) {
+      const met = Number.isFinite(value) && Number.isFinite(nginxValue) && value / nginxValue >= s.target;
+      verdict = `≥ ${s.target}× nginx: ${Number.isFinite(nginxValue) ? (met ? 'met' : 'not met') : '?'}`;
+    }
+    rows.push([
+      s.label,
+      cell(mine, s.unit, sh === undefined),
+      latency === undefined ? '—' : `${number(latency.p50Ms, 2)} ms`,
+      latency === undefined ? '—' : `${number(latency.p99Ms, 2)} ms`,
+      cell(naive?.results.get(s.id), s.unit, naive === undefined),
+      cell(ngx?.results.get(s.id), s.unit, ngx === undefined),
+      ratio(value, nginxValue),
+      ratio(value, throughput(naive?.results.get(s.id), s.unit)),
+      verdict,
+    ]);
+    for (const [name, record] of records) {
+      const m = record.results.get(s.id);
+      if (m === undefined) continue;
+      if ('error' in m) notes.push(`ERR ${s.id} on ${name}: ${m.error}`);
+      else if (m.failure !== undefined) notes.push(`ERR ${s.id} on ${name}: ${m.failure}`);
+      else if (m.warning !== undefined) notes.push(`* ${s.id} on ${name}: ${m.warning}`);
+    }
+    if (s.id.endsWith('-br')) {
+      const sizes = [...records]
+        .map(([name, r]) => {
+          const m = r.results.get(s.id);
+          return m === undefined || 'error' in m ? '' : `${name} ${number(m.bytesPerResponse)}`;
+        })
+        .filter((x) => x !== '');
+      notes.push(`${s.id}: bytes per response, headers included: ${sizes.join(', ')}`);
+    }
+  }
+  const startup = (r: ServerRecord | undefined): number =>
+    r === undefined ? Number.NaN : median(r.startupRuns);
+  const special: Array<[string, (r: ServerRecord | undefined) => number, string, string]> = [
+    ['start to first 200 (median)', startup, 'ms', `< ${STARTUP_TARGET_MS} ms`],
+    ['memory idle (RSS)', (r) => r?.idleMiB ?? Number.NaN, 'MiB', `< ${IDLE_TARGET_MIB} MiB`],
+    [
+      'memory peak while 4 clients fetch 100 MiB',
+      (r) => r?.peakMiB ?? Number.NaN,
+      'MiB',
+      `< ${PEAK_TARGET_MIB} MiB`,
+    ],
+    ['memory after all runs (RSS)', (r) => r?.finalMiB ?? Number.NaN, 'MiB', ''],
+  ];
+  const limits: Record<string, number> = {
+    [`< ${STARTUP_TARGET_MS} ms`]: STARTUP_TARGET_MS,
+    [`< ${IDLE_TARGET_MIB} MiB`]: IDLE_TARGET_MIB,
+    [`< ${PEAK_TARGET_MIB} MiB`]: PEAK_TARGET_MIB,
+  };
+  for (const [label, read, unit, target] of special) {
+    if (label.startsWith('memory peak') && !scenarios.some((s) => s.id === 'big')) continue;
+    const mine = read(sh);
+    const digits = unit === 'ms' ? 0 : 1;
+    const show = (r: ServerRecord | undefined): string =>
+      r === undefined || !Number.isFinite(read(r)) ? '—' : `${number(read(r), digits)} ${unit}`;
+    const limit = limits[target];
+    rows.push([
+      label,
+      show(sh),
+      '',
+      '',
+      show(naive),
+      show(ngx),
+      ratio(mine, read(ngx)),
+      ratio(mine, read(naive)),
+      limit === undefined ? '' : `${target}: ${Number.isFinite(mine) && mine < limit ? 'met' : 'not met'}`,
+    ]);
+  }
+  const header = [
+    'scenario',
+    'serve-here',
+    'p50',
+    'p99',
+    'naive Node',
+    `nginx${nginx === undefined ? '' : ` ${nginx}`}, 1 worker`,
+    'serve-here / nginx',
+    'serve-here / naive',
+    'target (issue 7)',
+  ];
+  const lines = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`);
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  return [
+    '',
+    `serve-here benchmark: ${flags.seconds} s per run${flags.warmup > 0 ? ` after a ${flags.warmup} s warm-up` : ''}, wrk -t1, loopback`,
+    `machine: ${cpus().length} cores (${cpu}), Node ${process.version}, nginx ${nginx ?? 'not installed'}`,
+    'req/s unless marked; MB/s = 10^6 bytes/s including headers; p50/p99 are serve-here latencies;',
+    'memory is the RSS of the whole process tree (nginx: master + worker).',
+    '',
+    ...lines,
+    '',
+    ...notes,
+    '',
+  ].join('\n');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${(error as Error).message}\n`);
+  process.exitCode = 1;
+});
