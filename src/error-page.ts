@@ -35,12 +35,13 @@ export function sendErrorPage(
   res.statusCode = status;
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.setHeader('Cache-Control', 'no-cache');
+  // On the plain-text page too: a browser that ignores the Content-Type still runs nothing.
+  res.setHeader('Content-Security-Policy', ERROR_CSP);
 
   const reason = STATUS_CODES[status] ?? 'Error';
   let body: string;
   if (acceptsHtml(req.headers.accept)) {
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
-    res.setHeader('Content-Security-Policy', ERROR_CSP);
     body = renderErrorHtml(status, reason, req.url ?? '/');
   } else {
     res.setHeader('Content-Type', 'text/plain; charset=utf-8');

@@ -59,14 +59,63 @@ function toSeconds(ms: number): number {
   return Math.floor(ms / 1000);
 }
 
-/** Returns seconds since the epoch, or undefined for a missing or unparseable date (ignored, §13.1.3). */
-function parseHttpDate(value: string | undefined): number | undefined {
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const MONTH = `(?<month>${MONTHS.join('|')})`;
+const TIME = '(?<hours>\\d{2}):(?<minutes>\\d{2}):(?<seconds>\\d{2})';
+/** The three forms of RFC 9110 §5.6.7, which a recipient must all accept. */
+const HTTP_DATES = [
+  // IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`
+  new RegExp(`^${DAY}, (?<day>\\d{2}) ${MONTH} (?<year>\\d{4}) ${TIME} GMT$`),
+  // obsolete RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT`
+  new RegExp(`^(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (?<day>\\d{2})-${MONTH}-(?<year>\\d{2}) ${TIME} GMT$`),
+  // obsolete asctime: `Sun Nov  6 08:49:37 1994`
+  new RegExp(`^${DAY} ${MONTH} (?<day>[ \\d]\\d) ${TIME} (?<year>\\d{4})$`),
+];
+
+/**
+ * Returns seconds since the epoch, or undefined for a missing or invalid date, which the
+ * caller then ignores (RFC 9110 §13.1.3, §13.1.4). Only real HTTP-dates count: Date.parse()
+ * reads garbage such as `1` or `9999` as a year, and a garbage If-Modified-Since must not
+ * produce a 304, nor a garbage If-Unmodified-Since a 412.
+ */
+export function parseHttpDate(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : toSeconds(ms);
+  const text = value.trim();
+  const groups = HTTP_DATES.map((format) => format.exec(text)).find((m) => m !== null)?.groups;
+  if (groups === undefined) return undefined;
+  const yearText = groups.year ?? '';
+  const year = yearText.length === 2 ? twoDigitYear(Number(yearText)) : Number(yearText);
+  const fields = [
+    year,
+    MONTHS.indexOf(groups.month ?? ''),
+    Number(groups.day),
+    Number(groups.hours),
+    Number(groups.minutes),
+    Number(groups.seconds),
+  ] as const;
+  const date = new Date(Date.UTC(...fields));
+  // Date.UTC rolls 31 Feb over into March and 25:00 into the next day; such dates are invalid.
+  const roundTrip = [
+    date.getUTCFullYear(),
+    date.getUTCMonth(),
+    date.getUTCDate(),
+    date.getUTCHours(),
+    date.getUTCMinutes(),
+    date.getUTCSeconds(),
+  ];
+  return roundTrip.every((n, i) => n === fields[i]) ? toSeconds(date.getTime()) : undefined;
 }
 
-const ENTITY_TAG = /\s*((?:W\/)?"[^"]*")\s*(?:,|$)/gy;
+/** §5.6.7: a two-digit year more than 50 years ahead means the most recent such past year. */
+function twoDigitYear(yy: number): number {
+  const thisYear = new Date().getUTCFullYear();
+  const year = Math.floor(thisYear / 100) * 100 + yy;
+  return year > thisYear + 50 ? year - 100 : year;
+}
+
+// Leading commas and spaces are skipped: RFC 9110 §5.6.1 allows empty list elements.
+const ENTITY_TAG = /[\s,]*((?:W\/)?"[^"]*")\s*(?:,|$)/gy;
 
 /** `*` matches any current representation; otherwise any listed tag that `same` accepts. */
 function matchesAny(header: string, etag: string, same: (a: string, b: string) => boolean): boolean {
