@@ -23,6 +23,9 @@ export const MIN_COMPRESS_SIZE = 1024;
 export const BROTLI_QUALITY = 5;
 export const GZIP_LEVEL = 6;
 
+/** Below the smallest q-value a client can write (0.001), above "not acceptable". */
+const IMPLICIT_IDENTITY_WEIGHT = 0.0001;
+
 /** When q-values tie, the first one here wins: brotli is smaller than gzip at equal cost. */
 const PREFERENCE: readonly Encoding[] = ['br', 'gzip', 'identity'];
 
@@ -86,8 +89,9 @@ function weightOf(weights: ReadonlyMap<string, number>, encoding: Encoding): num
   }
   const star = weights.get('*');
   if (star !== undefined) return star;
-  // §12.5.3: identity is acceptable unless excluded by name or by `*;q=0`.
-  return encoding === 'identity' ? 1 : 0;
+  // §12.5.3: identity is acceptable unless excluded by name or by `*;q=0`; left unnamed, it
+  // ranks below every coding the client did name (`gzip;q=0.5` still beats it).
+  return encoding === 'identity' ? IMPLICIT_IDENTITY_WEIGHT : 0;
 }
 
 /** Media types outside text/* that are text-like, or binary but not yet compressed. */
@@ -173,7 +177,11 @@ export function siblingsOf(resolver: Resolver, segments: readonly string[]): Sib
 /** What send-file should send for one request. */
 export type Representation =
   | { readonly kind: 'identity' }
-  | { readonly kind: 'precompressed'; readonly encoding: Exclude<Encoding, 'identity'>; readonly file: Sibling }
+  | {
+      readonly kind: 'precompressed';
+      readonly encoding: Exclude<Encoding, 'identity'>;
+      readonly file: Sibling;
+    }
   | { readonly kind: 'on-the-fly'; readonly encoding: Exclude<Encoding, 'identity'> };
 
 export interface RepresentationRequest {

@@ -86,7 +86,9 @@ async function respond(exchange: Exchange, target: Target, context: RespondConte
     case 'missing': {
       // Clean URLs and the SPA page answer before a 404 (or the next middleware) does.
       const fallback = await findFallback(exchange, path, resolver);
-      if (fallback !== undefined) return sendFile(exchange, fallback, siblingsOf(resolver, fallback.segments));
+      if (fallback !== undefined) {
+        return sendFile(exchange, fallback, siblingsOf(resolver, fallback.segments));
+      }
       if (next !== undefined) return next();
       throw new HttpError(404);
     }
