@@ -68,7 +68,9 @@ const HTTP_DATES = [
   // IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`
   new RegExp(`^${DAY}, (?<day>\\d{2}) ${MONTH} (?<year>\\d{4}) ${TIME} GMT$`),
   // obsolete RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT`
-  new RegExp(`^(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (?<day>\\d{2})-${MONTH}-(?<year>\\d{2}) ${TIME} GMT$`),
+  new RegExp(
+    `^(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (?<day>\\d{2})-${MONTH}-(?<year>\\d{2}) ${TIME} GMT$`,
+  ),
   // obsolete asctime: `Sun Nov  6 08:49:37 1994`
   new RegExp(`^${DAY} ${MONTH} (?<day>[ \\d]\\d) ${TIME} (?<year>\\d{4})$`),
 ];

@@ -62,9 +62,11 @@ export function parseRange(header: string, size: number): RangeResult {
     }
     if (!DIGITS.test(first) || (last !== '' && !DIGITS.test(last))) return IGNORE;
     const start = Number(first);
-    const end = last === '' ? size - 1 : Number(last);
-    if (end < start) return IGNORE;
-    if (start < size) satisfiable.push({ start, end: Math.min(end, size - 1) });
+    // Only a written last-pos can be before first-pos (§14.1.1); `bytes=SIZE-` is merely
+    // unsatisfiable, so it gets a 416 below, not the whole file.
+    if (last !== '' && Number(last) < start) return IGNORE;
+    const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
+    if (start < size) satisfiable.push({ start, end });
   }
   if (!sawSpec) return IGNORE;
   if (satisfiable.length === 0) return { kind: 'unsatisfiable' };
