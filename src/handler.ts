@@ -80,7 +80,7 @@ async function respond(exchange: Exchange, target: Target, context: RespondConte
       return sendFile(exchange, target, siblingsOf(resolver, target.segments));
     case 'directory':
       if (!exchange.config.listing) throw new HttpError(404);
-      return sendListing(exchange, target);
+      return sendListing(exchange, { ...target, query: path.query }, resolver);
     case 'redirect':
       return sendRedirect(exchange, target.location);
     case 'missing': {

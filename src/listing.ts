@@ -1,39 +1,103 @@
 // src/listing.ts
-// Folder listings (placeholder until the listing issue): reads a folder and sends its names.
-import { readdir } from 'node:fs/promises';
+// Answers GET and HEAD for a folder without an index: reads it, sorts and pages the entries,
+// and sends them as HTML, JSON or text. Reading is in listing/read.ts; rendering is pure.
+import { createHash } from 'node:crypto';
 import { sendText } from './error-page.js';
 import type { Exchange } from './exchange.js';
-import { httpErrorFromFs } from './http/errors.js';
-import { encodePathSegment, escapeHtml, renderPage } from './http/html.js';
-import { isHiddenSegment } from './resolve.js';
+import { evaluatePreconditions } from './http/conditional.js';
+import { HttpError, httpErrorFromFs } from './http/errors.js';
+import { LISTING_CSP } from './listing/assets.js';
+import { sortEntries, totalsOf } from './listing/entry.js';
+import { renderJson, renderText } from './listing/formats.js';
+import { type Limit, type ListingFormat, negotiateFormat, parseListingQuery } from './listing/query.js';
+import { readListing } from './listing/read.js';
+import { renderListingHtml } from './listing/render-html.js';
 
 export interface DirectoryToList {
   readonly dirPath: string;
+  /** Canonical, percent-encoded URL path, ending in '/'. */
   readonly urlPath: string;
   readonly segments: readonly string[];
+  /** The raw query ('' or '?…'): sort, order, format, limit, offset. */
+  readonly query: string;
 }
 
-export async function sendListing(exchange: Exchange, dir: DirectoryToList): Promise<void> {
-  const { res, config } = exchange;
-  let names: string[];
+/** The resolver's knowledge the listing needs: where the root really is. */
+export interface RootInfo {
+  realRoot(): Promise<string>;
+}
+
+/**
+ * The HTML page shows this many entries before it pages: browsers handle 10,000 rows well,
+ * while 100,000 would make a page of tens of megabytes. JSON and text list everything unless
+ * `limit` is given, since a script asked for them.
+ */
+export const HTML_PAGE_SIZE = 10_000;
+
+const CONTENT_TYPES: Readonly<Record<ListingFormat, string>> = {
+  html: 'text/html; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  text: 'text/plain; charset=utf-8',
+};
+
+/** Sends the listing of `dir` in the format the request asks for. */
+export async function sendListing(exchange: Exchange, dir: DirectoryToList, root: RootInfo): Promise<void> {
+  const { req, res, config } = exchange;
+  const query = parseListingQuery(dir.query);
+  const format = query.format ?? negotiateFormat(req.headers.accept);
+
+  let entries: Awaited<ReturnType<typeof readListing>>;
   try {
-    const entries = await readdir(dir.dirPath, { withFileTypes: true });
-    names = entries
-      .filter((e) => config.dotfiles || !isHiddenSegment(e.name, dir.segments.length))
-      .map((e) => (e.isDirectory() ? `${e.name}/` : e.name));
+    entries = await readListing(dir.dirPath, {
+      depth: dir.segments.length,
+      dotfiles: config.dotfiles,
+      followSymlinks: config.followSymlinks,
+      realRoot: await root.realRoot(),
+    });
   } catch (error) {
+    // A folder deleted between the resolver's stat and readdir is simply not found (ENOENT).
     throw httpErrorFromFs(error);
   }
-  const rows = names
-    .map(
-      (n) =>
-        `<li><a href="${encodePathSegment(n.replace(/\/$/, ''))}${n.endsWith('/') ? '/' : ''}">${escapeHtml(n)}</a></li>`,
-    )
-    .join('\n');
-  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+
+  const sorted = sortEntries(entries, { key: query.sort, order: query.order });
+  const limit: Limit = query.limit ?? (format === 'html' ? HTML_PAGE_SIZE : 'all');
+  const offset = Math.min(query.offset, sorted.length);
+  const page = sorted.slice(offset, limit === 'all' ? undefined : offset + limit);
+  const shared = { segments: dir.segments, entries: page, offset, limit };
+  const body =
+    format === 'html'
+      ? renderListingHtml({ ...shared, count: sorted.length, totals: totalsOf(sorted), query })
+      : format === 'json'
+        ? renderJson({ ...shared, urlPath: dir.urlPath, total: sorted.length })
+        : renderText({ ...shared, urlPath: dir.urlPath, total: sorted.length });
+
+  res.setHeader('Content-Type', CONTENT_TYPES[format]);
+  // A listing changes whenever a file does: always revalidate, cheaply thanks to the ETag.
   res.setHeader('Cache-Control', 'no-cache');
-  sendText(
-    exchange,
-    renderPage({ title: `Index of ${decodeURI(dir.urlPath)}`, body: `<main><ul>${rows}</ul></main>` }),
-  );
+  // RFC 9110 §12.5.5: caches must know the body depends on Accept, unless ?format= chose it.
+  if (query.format === undefined) appendVary(exchange, 'Accept');
+  if (format === 'html') res.setHeader('Content-Security-Policy', LISTING_CSP);
+  const etag = `W/"${createHash('sha1').update(body).digest('base64url')}"`;
+  res.setHeader('ETag', etag);
+
+  // Only the entity-tag conditions apply: a listing has no single modification date.
+  const conditions = { 'if-match': req.headers['if-match'], 'if-none-match': req.headers['if-none-match'] };
+  switch (evaluatePreconditions(conditions, { etag, lastModified: 0 })) {
+    case 'precondition-failed':
+      throw new HttpError(412);
+    case 'not-modified':
+      res.removeHeader('Content-Type');
+      res.statusCode = 304;
+      res.end();
+      return;
+    case 'proceed':
+      res.statusCode = 200;
+      sendText(exchange, body);
+  }
+}
+
+function appendVary(exchange: Exchange, field: string): void {
+  const current = exchange.res.getHeader('Vary');
+  const list = current === undefined ? '' : String(current);
+  exchange.res.setHeader('Vary', list === '' ? field : `${list}, ${field}`);
 }

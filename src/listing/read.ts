@@ -1,0 +1,107 @@
+// src/listing/read.ts
+// Reads a folder into listing entries, leaving out every name the resolver would refuse
+// (hidden names, names with '\', links out of the root), so a listing never shows a link
+// that can't be opened. The only I/O of the listing; sorting and rendering live elsewhere.
+import type { Dirent, Stats } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { isHiddenSegment, isInside } from '../resolve.js';
+import type { ListingEntry } from './entry.js';
+
+export interface ReadRules {
+  /** How deep the folder is under the root (0 for the root), for the `.well-known` rule. */
+  readonly depth: number;
+  readonly dotfiles: boolean;
+  readonly followSymlinks: boolean;
+  /** The root's real path: links whose real target lies outside it are left out. */
+  readonly realRoot: string;
+}
+
+/**
+ * How many entries are stat'ed between two turns of the event loop. The stats are synchronous
+ * on purpose: measured on this project's 2-core machine, 10,000 `fs.promises.stat` calls took
+ * 100-150 ms (the thread-pool round trip dominates), `statSync` 35 ms. Slices keep that from
+ * stalling other clients: each one costs about a millisecond, then their requests get a turn,
+ * so at most one slice's worth of stats is ever in flight, whatever the folder's size.
+ */
+const STAT_SLICE = 256;
+
+/**
+ * Lists `dirPath`. Throws the readdir error (ENOENT when the folder vanished, EACCES…) for the
+ * caller to map; an entry that vanishes or can't be stat'ed never throws.
+ */
+export async function readListing(dirPath: string, rules: ReadRules): Promise<ListingEntry[]> {
+  const dirents = await readdir(dirPath, { withFileTypes: true });
+  const entries: ListingEntry[] = [];
+  for (let start = 0; start < dirents.length; start += STAT_SLICE) {
+    if (start > 0) await nextTurn();
+    const end = Math.min(start + STAT_SLICE, dirents.length);
+    for (let i = start; i < end; i++) {
+      const dirent = dirents[i] as Dirent;
+      if (!isListable(dirent.name, rules)) continue;
+      const entry = describe(dirent, join(dirPath, dirent.name), rules);
+      if (entry !== undefined) entries.push(entry);
+    }
+  }
+  return entries;
+}
+
+/**
+ * A name the resolver would refuse is never listed. '\' counts as a path separator in URLs
+ * (request-path.ts splits on it), so a file named 'a\b' could never be opened.
+ */
+function isListable(name: string, rules: ReadRules): boolean {
+  if (name.includes('\\')) return false;
+  return rules.dotfiles || !isHiddenSegment(name, rules.depth);
+}
+
+/** Turns one directory entry into a listing entry, or undefined when it must not be shown. */
+function describe(dirent: Dirent, path: string, rules: ReadRules): ListingEntry | undefined {
+  const name = dirent.name;
+  let stats: Stats | undefined;
+  try {
+    if (dirent.isSymbolicLink() && !rules.followSymlinks) {
+      const real = realTargetOf(path);
+      if (real === undefined) return { name, type: 'symlink', size: undefined, mtimeMs: undefined };
+      if (!isServable(real, rules)) return undefined;
+      stats = statSync(real, { throwIfNoEntry: false });
+    } else {
+      stats = statSync(path, { throwIfNoEntry: false });
+    }
+  } catch {
+    // No permission to stat (the folder lacks search permission): show the bare name.
+    if (dirent.isDirectory()) return { name, type: 'directory', size: undefined, mtimeMs: undefined };
+    if (dirent.isFile()) return { name, type: 'file', size: undefined, mtimeMs: undefined };
+    if (dirent.isSymbolicLink()) return { name, type: 'symlink', size: undefined, mtimeMs: undefined };
+    return undefined;
+  }
+  if (stats === undefined) {
+    // Gone since readdir, or a link whose target is missing (followSymlinks: stat follows it).
+    return dirent.isSymbolicLink()
+      ? { name, type: 'symlink', size: undefined, mtimeMs: undefined }
+      : undefined;
+  }
+  if (stats.isDirectory()) return { name, type: 'directory', size: undefined, mtimeMs: stats.mtimeMs };
+  if (stats.isFile()) return { name, type: 'file', size: stats.size, mtimeMs: stats.mtimeMs };
+  // Sockets, FIFOs and devices are never served (the resolver answers 404), so not listed.
+  return undefined;
+}
+
+/** The real path of a link, or undefined when it's broken, loops, or can't be read. */
+function realTargetOf(path: string): string | undefined {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The same test as Resolver.lookup: inside the real root, through no hidden name. */
+function isServable(real: string, rules: ReadRules): boolean {
+  if (!isInside(rules.realRoot, real)) return false;
+  if (rules.dotfiles || real === rules.realRoot) return true;
+  const inner = relative(rules.realRoot, real).split(sep);
+  return !inner.some((segment, i) => isHiddenSegment(segment, i));
+}

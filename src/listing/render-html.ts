@@ -1,0 +1,148 @@
+// src/listing/render-html.ts
+// The HTML listing page, as a pure function of what was read and what was asked. Every name
+// goes through escapeHtml as text and encodePathSegment in links; nothing else reaches HTML.
+import { encodePathSegment, escapeHtml, renderPage } from '../http/html.js';
+import { formatBytes } from '../log.js';
+import { ICON_SPRITE, icon, LISTING_CSS, LISTING_SCRIPT } from './assets.js';
+import { iconKindOf, type ListingEntry, type SortKey, type SortOrder, type Totals } from './entry.js';
+import { formatListingQuery, type ListingQuery } from './query.js';
+
+/** What a listing page shows. */
+export interface ListingView {
+  /** The folder's decoded path segments under the root; [] is the root. */
+  readonly segments: readonly string[];
+  /** This page's entries, already sorted and sliced. */
+  readonly entries: readonly ListingEntry[];
+  /** How many entries the whole folder has (all pages). */
+  readonly count: number;
+  /** Counts and size of the whole folder. */
+  readonly totals: Totals;
+  readonly query: ListingQuery;
+  /** Index of this page's first entry. */
+  readonly offset: number;
+  /** The page size in effect. */
+  readonly limit: number | 'all';
+}
+
+const COLUMNS: readonly { key: SortKey; label: string; cls: string; first: SortOrder }[] = [
+  { key: 'name', label: 'Name', cls: 'n', first: 'asc' },
+  // Biggest and newest first is what people look for when they sort by size or date.
+  { key: 'size', label: 'Size', cls: 's', first: 'desc' },
+  { key: 'date', label: 'Modified', cls: 'd', first: 'desc' },
+];
+
+const GROUPED = new Intl.NumberFormat('en-US');
+
+/** Renders the complete page. */
+export function renderListingHtml(view: ListingView): string {
+  const path = `/${view.segments.map((s) => `${s}/`).join('')}`;
+  const pager = renderPager(view);
+  const body = `${ICON_SPRITE}
+<main>
+<h1>${renderHeading(view.segments)}</h1>
+<div class="bar"><div class="filter" hidden>${icon('search')}<input id="filter" type="search" placeholder="Filter" aria-label="Filter names" autocomplete="off" spellcheck="false"><kbd>/</kbd></div><span class="status" id="status" aria-live="polite"></span></div>
+${pager}<div class="card"><table>
+<thead><tr>${COLUMNS.map((c) => renderHeader(c, view.query)).join('')}</tr></thead>
+<tbody>
+${renderRows(view)}
+</tbody>
+</table></div>
+${pager}<footer><span>${escapeHtml(formatTotals(view.totals))}</span><span>serve-here</span></footer>
+</main>`;
+  return renderPage({ title: `Index of ${path}`, body, css: LISTING_CSS, script: LISTING_SCRIPT });
+}
+
+/**
+ * "Index of /a/b/" where each segment links to its folder. Links are relative ('../'), so the
+ * page stays right when the handler is mounted under a prefix by Express or Connect.
+ */
+function renderHeading(segments: readonly string[]): string {
+  const up = (levels: number): string => (levels === 0 ? './' : '../'.repeat(levels));
+  const current = (i: number): string => (i === segments.length - 1 ? ' aria-current="page"' : '');
+  const root = `<a class="root" href="${up(segments.length)}"${segments.length === 0 ? ' aria-current="page"' : ''}>/</a>`;
+  const crumbs = segments.map(
+    (segment, i) =>
+      `<a href="${up(segments.length - 1 - i)}"${current(i)}>${escapeHtml(segment)}<span class="sep">/</span></a>`,
+  );
+  return `<span class="of">Index of</span> ${root}${crumbs.join('')}`;
+}
+
+function renderHeader(column: (typeof COLUMNS)[number], query: ListingQuery): string {
+  const active = query.sort === column.key;
+  const order: SortOrder = active ? (query.order === 'asc' ? 'desc' : 'asc') : column.first;
+  const sort = active ? ` aria-sort="${query.order === 'asc' ? 'ascending' : 'descending'}"` : '';
+  const href = escapeHtml(formatListingQuery(query, { sort: column.key, order, offset: 0 }));
+  return `<th class="${column.cls}" scope="col"${sort}><a href="${href}">${column.label}</a></th>`;
+}
+
+function renderRows(view: ListingView): string {
+  const rows: string[] = [];
+  if (view.segments.length > 0) {
+    rows.push(
+      `<tr class="up"><td class="n"><a href="../">${icon('up')}<span>Parent folder</span></a></td><td class="s"></td><td class="d"></td></tr>`,
+    );
+  }
+  for (const entry of view.entries) rows.push(renderRow(entry));
+  if (view.count === 0) rows.push('<tr class="msg"><td colspan="3">This folder is empty</td></tr>');
+  rows.push('<tr class="msg" id="none" hidden><td colspan="3">Nothing here matches</td></tr>');
+  return rows.join('\n');
+}
+
+/** One entry: `e` marks rows the filter may hide, `x` a link whose target can't be read. */
+export function renderRow(entry: ListingEntry): string {
+  const isDir = entry.type === 'directory';
+  const href = `${encodePathSegment(entry.name)}${isDir ? '/' : ''}`;
+  const name = `${escapeHtml(entry.name)}${isDir ? '/' : ''}`;
+  const size =
+    entry.size === undefined
+      ? '<td class="s"></td>'
+      : `<td class="s" title="${GROUPED.format(entry.size)} bytes">${formatBytes(entry.size)}</td>`;
+  const date =
+    entry.mtimeMs === undefined
+      ? '<td class="d"></td>'
+      : `<td class="d"><time datetime="${new Date(entry.mtimeMs).toISOString()}">${formatDateTime(entry.mtimeMs)}</time></td>`;
+  const cls = entry.type === 'symlink' ? 'e x' : 'e';
+  return `<tr class="${cls}"><td class="n"><a href="${href}">${icon(iconKindOf(entry))}<span>${name}</span></a></td>${size}${date}</tr>`;
+}
+
+/**
+ * Paging, shown only for folders bigger than one page (10,000 entries by default): a line
+ * saying which entries are shown, links to the previous and next pages, and "Show all",
+ * which asks for `limit=all`. The filter only searches the page on screen, so it says so.
+ */
+function renderPager(view: ListingView): string {
+  if (view.limit === 'all' || (view.offset === 0 && view.count <= view.limit)) return '';
+  const size = view.limit;
+  const first = Math.min(view.offset + 1, view.count);
+  const last = Math.min(view.offset + size, view.count);
+  const link = (label: string, offset: number): string =>
+    `<a href="${escapeHtml(formatListingQuery(view.query, { offset }))}">${label}</a>`;
+  const parts = [
+    `<span>Entries ${GROUPED.format(first)}–${GROUPED.format(last)} of ${GROUPED.format(view.count)}; the filter searches this page</span>`,
+  ];
+  if (view.offset > 0) parts.push(link('← Previous', Math.max(view.offset - size, 0)));
+  if (last < view.count) parts.push(link('Next →', view.offset + size));
+  parts.push(
+    `<a href="${escapeHtml(formatListingQuery(view.query, { offset: 0, limit: 'all' }))}">Show all ${GROUPED.format(view.count)}</a>`,
+  );
+  return `<nav class="pager" aria-label="Pages">${parts.join('')}</nav>\n`;
+}
+
+/** "12 folders, 340 files, 1.2 GB"; counts that are zero are left out. */
+export function formatTotals(totals: Totals): string {
+  const parts: string[] = [];
+  if (totals.directories > 0) parts.push(plural(totals.directories, 'folder'));
+  if (totals.files > 0) parts.push(plural(totals.files, 'file'), formatBytes(totals.bytes));
+  return parts.length === 0 ? 'Empty folder' : parts.join(', ');
+}
+
+function plural(count: number, noun: string): string {
+  return `${GROUPED.format(count)} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** '2025-03-04 14:22' in the server's time zone: sortable, compact, and the same width on every row. */
+export function formatDateTime(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
