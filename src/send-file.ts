@@ -4,7 +4,7 @@
 // modules in http/; this module only applies them and does the I/O.
 import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { createReadStream } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import {
   chooseRepresentation,
@@ -21,7 +21,7 @@ import {
   isRangeCurrent,
   type Validators,
 } from './http/conditional.js';
-import { HttpError } from './http/errors.js';
+import { HttpError, httpErrorFromFs } from './http/errors.js';
 import { type ByteRange, parseRange } from './http/range.js';
 
 export interface FileToSend {
@@ -63,6 +63,7 @@ export async function sendFile(
   // A precompressed sibling is its own file: its bytes, size and validators are what we send.
   const source = chosen.kind === 'precompressed' ? chosen.file : file;
   const { size } = source.stats;
+  const handle = await openForResponse(exchange, source.filePath);
   const validators: Validators = {
     etag: etagForRepresentation(chosen, source.stats),
     lastModified: source.stats.mtimeMs,
@@ -99,7 +100,7 @@ export async function sendFile(
       return;
     }
     await pipeline(
-      createReadStream(source.filePath, { highWaterMark: 64 * 1024 }),
+      handle.createReadStream({ autoClose: false, highWaterMark: 64 * 1024 }),
       createEncoder(chosen.encoding, size, contentType),
       res,
     );
@@ -119,16 +120,16 @@ export async function sendFile(
     case 'ignore':
       res.statusCode = 200;
       res.setHeader('Content-Length', size);
-      return sendBody(exchange, size === 0 ? [] : [{ start: 0, end: size - 1 }], source.filePath);
+      return sendBody(exchange, size === 0 ? [] : [{ start: 0, end: size - 1 }], handle);
     case 'ranges': {
       const [only] = range.ranges;
       res.statusCode = 206;
       if (range.ranges.length === 1 && only !== undefined) {
         res.setHeader('Content-Range', `bytes ${only.start}-${only.end}/${size}`);
         res.setHeader('Content-Length', only.end - only.start + 1);
-        return sendBody(exchange, range.ranges, source.filePath);
+        return sendBody(exchange, range.ranges, handle);
       }
-      return sendMultipart(exchange, range.ranges, file);
+      return sendMultipart(exchange, range.ranges, { size, handle });
     }
   }
 }
@@ -173,16 +174,37 @@ export function cacheControl(maxAge: number | undefined): string {
   return maxAge === undefined ? 'no-cache' : `public, max-age=${maxAge}`;
 }
 
+/**
+ * Opens the file before any header goes out, so that a refusal (EACCES → 403, EMFILE → 503,
+ * deleted → 404) is still a proper status page instead of a cut connection, and every part of
+ * the body is read from this one descriptor. It is closed when the response closes, however
+ * it ends: finished, refused, or a client hanging up mid-download.
+ */
+async function openForResponse(exchange: Exchange, filePath: string): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await open(filePath, 'r');
+  } catch (error) {
+    throw httpErrorFromFs(error);
+  }
+  const close = (): void => void handle.close().catch(() => undefined);
+  // A client that hung up while the file was opening has already fired 'close': without this
+  // check the descriptor would leak (faults and load-fault tests count them).
+  if (exchange.res.destroyed) close();
+  else exchange.res.once('close', close);
+  return handle;
+}
+
 /** RFC 9110 §14.6: each part carries its own Content-Type and Content-Range. */
 async function sendMultipart(
   exchange: Exchange,
   ranges: readonly ByteRange[],
-  file: FileToSend,
+  file: { readonly size: number; readonly handle: FileHandle },
 ): Promise<void> {
   const { res } = exchange;
   const boundary = randomBytes(12).toString('hex');
   const type = res.getHeader('Content-Type');
-  const size = file.stats.size;
+  const { size } = file;
   const heads = ranges.map(
     (r, i) =>
       `${i === 0 ? '' : '\r\n'}--${boundary}\r\nContent-Type: ${type}\r\n` +
@@ -196,7 +218,7 @@ async function sendMultipart(
   res.setHeader('Content-Type', `multipart/byteranges; boundary=${boundary}`);
   res.setHeader('Content-Length', length);
   const parts = ranges.map((range, i) => ({ range, head: heads[i] ?? '' }));
-  return sendBody(exchange, parts, file.filePath, tail);
+  return sendBody(exchange, parts, file.handle, tail);
 }
 
 type BodyPart = ByteRange | { readonly range: ByteRange; readonly head: string };
@@ -209,7 +231,7 @@ type BodyPart = ByteRange | { readonly range: ByteRange; readonly head: string }
 async function sendBody(
   exchange: Exchange,
   parts: readonly BodyPart[],
-  filePath: string,
+  handle: FileHandle,
   tail = '',
 ): Promise<void> {
   const { req, res } = exchange;
@@ -223,7 +245,9 @@ async function sendBody(
       if ('head' in part) yield part.head;
       const expected = range.end - range.start + 1;
       let read = 0;
-      const stream = createReadStream(filePath, {
+      // autoClose off: the descriptor belongs to the response (see openForResponse).
+      const stream = handle.createReadStream({
+        autoClose: false,
         start: range.start,
         end: range.end,
         highWaterMark: expected > 1 << 20 ? 1 << 20 : 64 * 1024,
