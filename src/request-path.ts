@@ -49,7 +49,11 @@ export function parseRequestPath(target: string): RequestPath {
   const rawSegments = rawPath.split('/');
   for (let i = 1; i < rawSegments.length; i++) {
     const decoded = decodeSegment(rawSegments[i] ?? '');
-    // A decoded '/' or '\' is a separator too (browsers treat '\' as '/'), but not a canonical one.
+    // A decoded '/' or '\' is a separator too (browsers treat '\' as '/'), but not a canonical
+    // one: the handler redirects to the spelling with plain slashes. The price, chosen on
+    // purpose: a file with a backslash in its name can't be reached (it could not be on Windows).
+    // That is also what keeps `/\evil.example` and `/%2F%2Fevil.example` from ever becoming a
+    // Location of `//evil.example`: segments are never empty, so the path starts with one '/'.
     const pieces = decoded.split(/[/\\]/);
     if (pieces.length > 1) canonical = false;
     const isLastRaw = i === rawSegments.length - 1;
