@@ -536,6 +536,7 @@ test('a file the server may not read is 403, as is a file in a folder it may not
   assert.ok(!locked.text.includes('no entry'));
   assert.equal((await get(port, '/locked.txt', {}, 'HEAD')).status, 403);
   assert.equal((await get(port, '/locked-dir/inside.txt')).status, 403);
+  assert.equal((await get(port, '/locked-dir/')).status, 403, 'a folder it may not list');
 });
 
 const FS_ERRORS: readonly [code: string, status: number][] = [
