@@ -332,12 +332,27 @@ function collectHeader(value: string, previous: string[] | undefined): string[] 
   return [...(previous ?? []), value];
 }
 
+/** Headers that frame the message; serve-here computes them, and a wrong one breaks the response. */
+const FRAMING_HEADERS = new Set([
+  'content-length',
+  'content-encoding',
+  'content-range',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'trailer',
+]);
+
 function splitHeader(value: string, Failure: new (message: string) => Error = UsageError): [string, string] {
   const colon = value.indexOf(':');
   const name = colon === -1 ? '' : value.slice(0, colon).trim();
   const content = colon === -1 ? '' : value.slice(colon + 1).trim();
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[\r\n\0]/.test(content)) {
     throw new Failure(`"${value}" is not a header; write it as "Name: value"`);
+  }
+  if (FRAMING_HEADERS.has(name.toLowerCase())) {
+    throw new Failure(`${name} can't be set with --header; serve-here computes it for each response`);
   }
   return [name, content];
 }

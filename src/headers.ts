@@ -32,8 +32,21 @@ export function applyCommonHeaders(res: ServerResponse, config: ServeConfig): vo
     res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
   }
-  // Last, so an explicit --header can replace any of the above.
-  for (const [name, value] of Object.entries(config.headers)) res.setHeader(name, value);
+  if (Object.keys(config.headers).length > 0) applyCustomHeadersLast(res, config.headers);
+}
+
+/**
+ * A --header is the user's explicit wish, so it must win over what the pipeline sets later
+ * (Cache-Control, Content-Type, Vary…): the values are applied as the head is written, which
+ * every response goes through (`end()` and `write()` call writeHead themselves).
+ * The CLI refuses framing headers (Content-Length and the like) that would corrupt a response.
+ */
+function applyCustomHeadersLast(res: ServerResponse, headers: Readonly<Record<string, string>>): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function writeHeadWithCustomHeaders(this: ServerResponse, ...args: unknown[]) {
+    for (const [name, value] of Object.entries(headers)) this.setHeader(name, value);
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse['writeHead'];
 }
 
 /** True for a CORS preflight: OPTIONS with Origin and Access-Control-Request-Method (Fetch §3.2.2). */

@@ -67,6 +67,7 @@ const usageErrors: { args: string[]; env?: NodeJS.ProcessEnv; pattern: RegExp }[
   { args: ['--cache', 'soon'], pattern: /--cache: must be a whole number of seconds/ },
   { args: ['--header', 'no colon'], pattern: /--header: "no colon" is not a header/ },
   { args: ['--header', 'Bad Name: x'], pattern: /is not a header/ },
+  { args: ['--header', 'Content-Length: 5'], pattern: /Content-Length can't be set with --header/ },
   { args: ['one', 'two'], pattern: /too many arguments/ },
 ];
 for (const { args, env, pattern } of usageErrors) {

@@ -188,3 +188,21 @@ test('--header with the same name as a --cors header replaces it', async (t) => 
   const reply = await get(port, '/hello.txt');
   assert.equal(reply.headers['access-control-allow-origin'], 'http://app.example');
 });
+
+test('--header Cache-Control wins over the Cache-Control serve-here sets, on files and on 404s', async (t) => {
+  const root = await makeTree(t, { 'a.txt': 'A', 'dir/': '' });
+  const { port } = await serve(t, {
+    root,
+    headers: { 'Cache-Control': 'max-age=60', 'Content-Type': 'text/x-mine' },
+  });
+  for (const path of ['/a.txt', '/missing', '/dir/']) {
+    const reply = await get(port, path);
+    assert.equal(reply.headers['cache-control'], 'max-age=60', path);
+    assert.equal(reply.headers['content-type'], 'text/x-mine', path);
+  }
+  const notModified = await get(port, '/a.txt', {
+    'If-None-Match': (await get(port, '/a.txt')).headers.etag ?? '',
+  });
+  assert.equal(notModified.status, 304);
+  assert.equal(notModified.headers['cache-control'], 'max-age=60');
+});
