@@ -8,7 +8,7 @@ import { siblingsOf } from './compress.js';
 import { sendCustomNotFound, sendErrorPage, sendText } from './error-page.js';
 import type { Exchange } from './exchange.js';
 import { findFallback } from './fallback.js';
-import { applyCommonHeaders, applyPreflightHeaders, isPreflight } from './headers.js';
+import { applyPreflightHeaders, createHeadWriter, isPreflight } from './headers.js';
 import { HttpError } from './http/errors.js';
 import { escapeHtml } from './http/html.js';
 import { sendListing } from './listing.js';
@@ -29,10 +29,12 @@ const ALLOW = 'GET, HEAD, OPTIONS';
 export function createHandler(options: ServeOptions = {}): Handler {
   const config = resolveConfig(options);
   const resolver = new Resolver(config);
+  const writeHead = createHeadWriter(config);
   // Synchronous on purpose: every async failure is caught here, so no request can crash the
   // process with an unhandled rejection.
   return function serveHere(req, res, next) {
     const exchange: Exchange = { req, res, config };
+    res.writeHead = writeHead;
     if (config.onResponse !== undefined) reportWhenDone(exchange, config.onResponse);
     handle(exchange, resolver, next).catch((error: unknown) => failUnexpectedly(exchange, error));
   };
@@ -40,11 +42,11 @@ export function createHandler(options: ServeOptions = {}): Handler {
 
 async function handle(exchange: Exchange, resolver: Resolver, next: Next | undefined): Promise<void> {
   const { req, res, config } = exchange;
-  applyCommonHeaders(res, config);
   try {
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD') {
-      if (next !== undefined) return next();
+      // With --cors, a preflight is ours to answer even in front of other middleware.
+      if (next !== undefined && !(config.cors && isPreflight(req))) return passOn(res, next);
       if (method === 'OPTIONS') {
         res.statusCode = 204;
         res.setHeader('Allow', ALLOW);
@@ -89,7 +91,7 @@ async function respond(exchange: Exchange, target: Target, context: RespondConte
       if (fallback !== undefined) {
         return sendFile(exchange, fallback, siblingsOf(resolver, fallback.segments));
       }
-      if (next !== undefined) return next();
+      if (next !== undefined) return passOn(exchange.res, next);
       throw new HttpError(404);
     }
   }
@@ -107,6 +109,12 @@ function sendRedirect(exchange: Exchange, location: string): void {
   res.setHeader('Cache-Control', 'no-cache');
   const href = escapeHtml(location);
   sendText(exchange, `<!doctype html><title>Moved</title><a href="${href}">${href}</a>\n`);
+}
+
+/** Hands the request to the next middleware, without the headers we would have added. */
+function passOn(res: ServerResponse, next: Next): void {
+  Reflect.deleteProperty(res, 'writeHead');
+  next();
 }
 
 /** A 404 uses the root's own 404.html when it has one (the status stays 404). */

@@ -1,7 +1,7 @@
 // src/headers.ts
 // Headers that every response carries, whatever answers it: files, listings, redirects, errors.
 // Also the CORS preflight answer. Error pages keep these; they only drop headers about a file.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { ServeConfig } from './options.js';
 
 /** Response headers a cross-origin script may read besides the safelisted ones (Fetch §3.2.6). */
@@ -16,8 +16,23 @@ const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
 /** How long a browser may reuse a preflight answer, in seconds. */
 const PREFLIGHT_MAX_AGE = '600';
 
-/** Sets the headers common to every response. Called once, before any pipeline step. */
-export function applyCommonHeaders(res: ServerResponse, config: ServeConfig): void {
+/**
+ * Returns a writeHead that first sets the headers common to every response we answer
+ * (nosniff, CORS, isolation) and then the user's --header values, so those win over anything
+ * the pipeline set (Cache-Control, Content-Type, Vary…). Every response passes through
+ * writeHead (`write()` and `end()` call it themselves), and a request handed to the next
+ * middleware never gets our headers. The CLI refuses framing headers such as Content-Length.
+ */
+export function createHeadWriter(config: ServeConfig): ServerResponse['writeHead'] {
+  const custom = Object.entries(config.headers);
+  return function writeHeadWithCommonHeaders(this: ServerResponse, ...args: unknown[]) {
+    applyCommonHeaders(this, config);
+    for (const [name, value] of custom) this.setHeader(name, value);
+    return (ServerResponse.prototype.writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse['writeHead'];
+}
+
+function applyCommonHeaders(res: ServerResponse, config: ServeConfig): void {
   res.setHeader('X-Content-Type-Options', 'nosniff');
   if (config.cors) {
     // `*` and never Allow-Credentials: a preview server must not let other sites read its
@@ -32,21 +47,6 @@ export function applyCommonHeaders(res: ServerResponse, config: ServeConfig): vo
     res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
   }
-  if (Object.keys(config.headers).length > 0) applyCustomHeadersLast(res, config.headers);
-}
-
-/**
- * A --header is the user's explicit wish, so it must win over what the pipeline sets later
- * (Cache-Control, Content-Type, Vary…): the values are applied as the head is written, which
- * every response goes through (`end()` and `write()` call writeHead themselves).
- * The CLI refuses framing headers (Content-Length and the like) that would corrupt a response.
- */
-function applyCustomHeadersLast(res: ServerResponse, headers: Readonly<Record<string, string>>): void {
-  const writeHead = res.writeHead;
-  res.writeHead = function writeHeadWithCustomHeaders(this: ServerResponse, ...args: unknown[]) {
-    for (const [name, value] of Object.entries(headers)) this.setHeader(name, value);
-    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-  } as ServerResponse['writeHead'];
 }
 
 /** True for a CORS preflight: OPTIONS with Origin and Access-Control-Request-Method (Fetch §3.2.2). */

@@ -10,7 +10,10 @@ import { test } from 'node:test';
 import { createHandler, type Next, startServer } from 'serve-here';
 import { get, makeTree } from './helpers.js';
 
-async function listen(t: { after(fn: () => unknown): void }, server: ReturnType<typeof createServer>): Promise<number> {
+async function listen(
+  t: { after(fn: () => unknown): void },
+  server: ReturnType<typeof createServer>,
+): Promise<number> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   t.after(() => {
@@ -52,7 +55,10 @@ test('createHandler() as middleware calls next() on a miss instead of answering 
 test('createHandler() as middleware still refuses hidden files itself', async (t) => {
   const root = await makeTree(t, { '.env': 'SECRET=1' });
   const handler = createHandler({ root });
-  const port = await listen(t, createServer((req, res) => handler(req, res, () => res.end('next'))));
+  const port = await listen(
+    t,
+    createServer((req, res) => handler(req, res, () => res.end('next'))),
+  );
   const reply = await get(port, '/.env');
   assert.equal(reply.status, 404);
   assert.doesNotMatch(reply.text, /SECRET/);
@@ -124,4 +130,45 @@ test('startServer() close() waits for an in-flight response, then closes idle ke
   await closed;
   assert.equal(running.server.listening, false);
   t.after(() => running.server.closeAllConnections());
+});
+
+test('createHandler() as middleware adds none of its headers to a response it passes on', async (t) => {
+  const root = await makeTree(t, {});
+  const handler = createHandler({ root, cors: true, isolate: true, headers: { 'X-Mine': 'yes' } });
+  const port = await listen(
+    t,
+    createServer((req, res) => handler(req, res, () => res.end('next'))),
+  );
+  const reply = await get(port, '/api/thing');
+  assert.equal(reply.text, 'next');
+  for (const name of [
+    'x-content-type-options',
+    'access-control-allow-origin',
+    'cross-origin-opener-policy',
+    'x-mine',
+  ]) {
+    assert.equal(reply.headers[name], undefined, name);
+  }
+});
+
+test('createHandler({ cors: true }) as middleware answers a CORS preflight itself', async (t) => {
+  const root = await makeTree(t, { 'a.txt': 'A' });
+  const handler = createHandler({ root, cors: true });
+  const port = await listen(
+    t,
+    createServer((req, res) => handler(req, res, () => res.end('next'))),
+  );
+  const reply = await get(
+    port,
+    '/a.txt',
+    {
+      Origin: 'http://example.test',
+      'Access-Control-Request-Method': 'GET',
+      'Access-Control-Request-Headers': 'range',
+    },
+    'OPTIONS',
+  );
+  assert.equal(reply.status, 204);
+  assert.equal(reply.headers['access-control-allow-origin'], '*');
+  assert.match(String(reply.headers['access-control-allow-headers']), /Range/);
 });
