@@ -28,9 +28,9 @@ export function browserSkipReason(): string | false {
   return `${CHROMIUM_PATH} not found (apt-get install chromium); set CI=1 to make this a failure`;
 }
 
-/** Launches Chromium with a fresh profile and closes it after the test. */
-export async function launchChromium(t: Pick<TestContext, 'after'>): Promise<Browser> {
+/** Launches Chromium with a fresh profile; with `t`, closes it after that test. */
+export async function launchChromium(t?: Pick<TestContext, 'after'>): Promise<Browser> {
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-  t.after(() => browser.close());
+  t?.after(() => browser.close());
   return browser;
 }

@@ -60,6 +60,8 @@ export interface PageParts {
   readonly css?: string;
   /** Inline script, placed at the end of the body. */
   readonly script?: string;
+  /** Trusted extra <head> elements (the listing's favicon). */
+  readonly head?: string;
 }
 
 /** Renders a complete, self-contained HTML document. */
@@ -70,7 +72,7 @@ export function renderPage(parts: PageParts): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(parts.title)}</title>
+<title>${escapeHtml(parts.title)}</title>${parts.head ?? ''}
 <style>${BASE_CSS}${parts.css ?? ''}</style>
 </head>
 <body>

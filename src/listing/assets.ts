@@ -52,7 +52,7 @@ tbody tr:first-child td{border-top:0}
 tbody tr{transition:background-color .12s}
 tbody tr:hover,tbody tr:focus-within{background:var(--soft)}
 td.n{width:100%;padding:0 8px}
-td.n a{display:flex;align-items:center;gap:12px;min-height:44px;padding:9px 10px;color:var(--fg);border-radius:8px}
+td.n a{display:flex;align-items:center;gap:12px;min-height:42px;padding:8px 10px;color:var(--fg);border-radius:8px}
 td.n a:hover{text-decoration:none}
 td.n a:hover span{text-decoration:underline;text-decoration-color:color-mix(in srgb,currentColor 35%,transparent);text-underline-offset:3px}
 td.n span{white-space:pre-wrap;overflow-wrap:anywhere;min-width:0}
@@ -110,6 +110,14 @@ export function icon(kind: IconKind | 'up' | 'search'): string {
   return `<svg class="i ${kind}" aria-hidden="true"><use href="#i-${kind}"/></svg>`;
 }
 
+/**
+ * A folder as the tab icon, as a data: URI: browsers ask for /favicon.ico otherwise, and
+ * that request would 404 on every listing.
+ */
+export const FAVICON = `<link rel="icon" href="data:image/svg+xml,${encodeURIComponent(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path fill="#3b82d6" d="M2 6.5A2.5 2.5 0 0 1 4.5 4h4.4l2.2 2.2h8.4A2.5 2.5 0 0 1 22 8.7v9.8a2.5 2.5 0 0 1-2.5 2.5h-15A2.5 2.5 0 0 1 2 18.5z"/></svg>',
+)}">`;
+
 /** The page's script, inlined: enhance.ts explains why it is written as a function. */
 export const LISTING_SCRIPT = `(${enhanceListing.toString()})();`;
 
@@ -118,14 +126,16 @@ function sha256(text: string): string {
 }
 
 /**
- * RFC-wise nothing is allowed but the page's own inline <style> and <script>, named by hash,
+ * Nothing is allowed but the page's own inline <style> and <script>, named by hash,
  * computed once here from the exact text renderPage() writes (BASE_CSS then LISTING_CSS).
- * No 'unsafe-inline', no network at all: icons are inline SVG, fonts are the system's.
+ * No 'unsafe-inline', no network at all: icons are inline SVG (the favicon a data: URI),
+ * fonts are the system's.
  */
 export const LISTING_CSP = [
   "default-src 'none'",
   `style-src ${sha256(BASE_CSS + LISTING_CSS)}`,
   `script-src ${sha256(LISTING_SCRIPT)}`,
+  'img-src data:',
   "base-uri 'none'",
   "form-action 'none'",
 ].join('; ');

@@ -3,7 +3,7 @@
 // goes through escapeHtml as text and encodePathSegment in links; nothing else reaches HTML.
 import { encodePathSegment, escapeHtml, renderPage } from '../http/html.js';
 import { formatBytes } from '../log.js';
-import { ICON_SPRITE, icon, LISTING_CSS, LISTING_SCRIPT } from './assets.js';
+import { FAVICON, ICON_SPRITE, icon, LISTING_CSS, LISTING_SCRIPT } from './assets.js';
 import { iconKindOf, type ListingEntry, type SortKey, type SortOrder, type Totals } from './entry.js';
 import { formatListingQuery, type ListingQuery } from './query.js';
 
@@ -49,7 +49,13 @@ ${renderRows(view)}
 </table></div>
 ${pager}<footer><span>${escapeHtml(formatTotals(view.totals))}</span><span>serve-here</span></footer>
 </main>`;
-  return renderPage({ title: `Index of ${path}`, body, css: LISTING_CSS, script: LISTING_SCRIPT });
+  return renderPage({
+    title: `Index of ${path}`,
+    head: FAVICON,
+    body,
+    css: LISTING_CSS,
+    script: LISTING_SCRIPT,
+  });
 }
 
 /**
