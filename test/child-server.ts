@@ -78,11 +78,20 @@ export async function settle(done: () => boolean, ms = 10_000): Promise<boolean>
   return true;
 }
 
-/** GETs `path` and hangs up as soon as the first body bytes arrive. */
-export async function abortedDownload(port: number, path: string): Promise<void> {
+/**
+ * GETs `path` and hangs up: as soon as the first body bytes arrive, or (`early`) right after
+ * the request is sent, while the server is still resolving and opening the file.
+ */
+export async function abortedDownload(port: number, path: string, early = false): Promise<void> {
   const req = httpRequest({ host: '127.0.0.1', port, path, agent: false });
   req.on('error', () => {});
   req.end();
+  if (early) {
+    await once(req, 'finish');
+    await new Promise((resolve) => setImmediate(resolve));
+    req.destroy();
+    return;
+  }
   const [res] = (await once(req, 'response')) as [IncomingMessage];
   res.on('error', () => {});
   await once(res, 'data');
