@@ -7,7 +7,7 @@ import { access, constants, stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
-import { formatBanner, formatErrorLine, formatRequestLine } from './log.js';
+import { escapeControl, formatBanner, formatErrorLine, formatRequestLine } from './log.js';
 import { browserUrl, openBrowser } from './open-browser.js';
 import { DEFAULT_PORT, type RunningServer, type StartOptions, startServer } from './server.js';
 
@@ -268,11 +268,16 @@ function listenFailure(error: unknown, options: CliRun): string {
   }
 }
 
+/**
+ * One line for operating-system errors (out of descriptors, I/O errors: their code says it
+ * all), the stack as well for anything else, which is a bug worth reporting.
+ */
 function describeError(error: unknown, path: string): string {
-  const where = path === '' ? '' : ` (${path})`;
-  if (error instanceof Error)
-    return `${error.message}${where}${error.stack ? `\n${pc.dim(error.stack)}` : ''}`;
-  return `${String(error)}${where}`;
+  const where = path === '' ? '' : ` (${escapeControl(path)})`;
+  if (!(error instanceof Error)) return `${String(error)}${where}`;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (typeof code === 'string' || error.stack === undefined) return `${error.message}${where}`;
+  return `${error.message}${where}\n${pc.dim(error.stack)}`;
 }
 
 async function isDirectory(path: string): Promise<boolean> {
