@@ -1,17 +1,18 @@
 // src/listing.ts
 // Answers GET and HEAD for a folder without an index: reads it, sorts and pages the entries,
 // and sends them as HTML, JSON or text. Reading is in listing/read.ts; rendering is pure.
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sendText } from './error-page.js';
 import type { Exchange } from './exchange.js';
 import { evaluatePreconditions } from './http/conditional.js';
 import { HttpError, httpErrorFromFs } from './http/errors.js';
 import { LISTING_CSP } from './listing/assets.js';
 import { sortEntries, totalsOf } from './listing/entry.js';
-import { renderJson, renderText } from './listing/formats.js';
+import { renderJsonChunks, renderTextChunks } from './listing/formats.js';
 import { type Limit, type ListingFormat, negotiateFormat, parseListingQuery } from './listing/query.js';
 import { readListing } from './listing/read.js';
-import { renderListingHtml } from './listing/render-html.js';
+import { renderListingHtmlChunks } from './listing/render-html.js';
 
 export interface DirectoryToList {
   readonly dirPath: string;
@@ -64,12 +65,14 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
   const offset = Math.min(query.offset, sorted.length);
   const page = sorted.slice(offset, limit === 'all' ? undefined : offset + limit);
   const shared = { segments: dir.segments, entries: page, offset, limit };
-  const body =
+  const chunks =
     format === 'html'
-      ? renderListingHtml({ ...shared, count: sorted.length, totals: totalsOf(sorted), query })
+      ? renderListingHtmlChunks({ ...shared, count: sorted.length, totals: totalsOf(sorted), query })
       : format === 'json'
-        ? renderJson({ ...shared, urlPath: dir.urlPath, total: sorted.length })
-        : renderText({ ...shared, urlPath: dir.urlPath, total: sorted.length });
+        ? renderJsonChunks({ ...shared, urlPath: dir.urlPath, total: sorted.length })
+        : renderTextChunks({ ...shared, urlPath: dir.urlPath, total: sorted.length });
+  const hash = createHash('sha1');
+  const body = await collect(chunks, hash);
 
   res.setHeader('Content-Type', CONTENT_TYPES[format]);
   // A listing changes whenever a file does: always revalidate, cheaply thanks to the ETag.
@@ -77,7 +80,7 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
   // RFC 9110 §12.5.5: caches must know the body depends on Accept, unless ?format= chose it.
   if (query.format === undefined) appendVary(exchange, 'Accept');
   if (format === 'html') res.setHeader('Content-Security-Policy', LISTING_CSP);
-  const etag = `W/"${createHash('sha1').update(body).digest('base64url')}"`;
+  const etag = `W/"${hash.digest('base64url')}"`;
   res.setHeader('ETag', etag);
 
   // Only the entity-tag conditions apply: a listing has no single modification date.
@@ -94,6 +97,24 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
       res.statusCode = 200;
       sendText(exchange, body);
   }
+}
+
+/**
+ * Encodes the rendered pieces and feeds them to the ETag hash, letting other clients' requests
+ * run between pieces: the render of a 100,000-entry page is spread over many short turns.
+ * The body is still sent in one piece, with a Content-Length, which HEAD needs too.
+ */
+async function collect(chunks: Iterable<string>, hash: Hash): Promise<Buffer> {
+  const buffers: Buffer[] = [];
+  let first = true;
+  for (const chunk of chunks) {
+    if (!first) await nextTurn();
+    first = false;
+    const bytes = Buffer.from(chunk, 'utf8');
+    hash.update(bytes);
+    buffers.push(bytes);
+  }
+  return Buffer.concat(buffers);
 }
 
 function appendVary(exchange: Exchange, field: string): void {

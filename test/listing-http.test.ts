@@ -46,7 +46,7 @@ test('GET /sub/ lists the folder under "Index of /sub/" with a parent link', asy
   const reply = await get(port, '/sub/', HTML);
   assert.equal(reply.status, 200);
   assert.ok(reply.text.includes('<title>Index of /sub/</title>'));
-  assert.ok(reply.text.includes('<a href="../"><svg class="i up"'));
+  assert.ok(reply.text.includes('<a href="../"><i class="i up"></i>'));
 });
 
 const formatCases: readonly [string, Record<string, string>, string, boolean][] = [

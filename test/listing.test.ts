@@ -279,7 +279,7 @@ test('renderListingHtml() titles the page "Index of /path/" and links every brea
   assert.ok(html.includes('<a class="root" href="../../">/</a>'));
   assert.ok(html.includes('<a href="../">a b<span class="sep">/</span></a>'));
   assert.ok(html.includes('<a href="./" aria-current="page">&lt;x&gt;<span class="sep">/</span></a>'));
-  assert.ok(html.includes('<a href="../"><svg class="i up"'), 'a parent link');
+  assert.ok(html.includes('<a href="../"><i class="i up"></i>'), 'a parent link');
 });
 
 test('renderListingHtml() at the root has no parent link', () => {
@@ -375,4 +375,26 @@ test('renderText() writes one name per line, folders with a slash, line breaks e
   const entries = [dir('d', 0), file('new\nline', 1, 0), file('plain', 1, 0)];
   const text = renderText({ segments: [], urlPath: '/', entries, total: 3, offset: 0, limit: 'all' });
   assert.equal(text, 'd/\nnew\\x0aline\nplain\n');
+});
+
+test('renderJson() and renderText() stay whole across chunks of 1,000 entries', () => {
+  const entries = Array.from({ length: 2_500 }, (_, i) => file(`f${i}`, i, 0));
+  const input = { segments: [], urlPath: '/', entries, total: 2_500, offset: 0, limit: 'all' as const };
+  const json = JSON.parse(renderJson(input)) as { entries: { name: string }[] };
+  assert.deepEqual(
+    json.entries.map((e) => e.name),
+    entries.map((e) => e.name),
+  );
+  assert.equal(renderText(input).split('\n').length, 2_501);
+});
+
+test('renderListingHtml() keeps every row, in order, across chunks of 1,000 rows', () => {
+  const entries = Array.from({ length: 2_500 }, (_, i) => file(`f${i}`, i, 0));
+  const html = renderListingHtml(view(entries));
+  const hrefs = [...html.matchAll(/<td class="n"><a href="(f\d+)">/g)].map((m) => m[1]);
+  assert.deepEqual(
+    hrefs,
+    entries.map((e) => e.name),
+  );
+  assert.equal(html.match(/<\/html>/g)?.length, 1);
 });

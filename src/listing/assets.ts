@@ -1,12 +1,12 @@
 // src/listing/assets.ts
-// Everything the listing page carries inline: its CSS, its icons (one SVG sprite), its script,
+// Everything the listing page carries inline: its CSS, its icons (SVG data: URIs used as CSS masks), its script,
 // and the Content-Security-Policy that allows exactly these, by hash, and nothing else.
 import { createHash } from 'node:crypto';
 import { BASE_CSS } from '../http/html.js';
 import { enhanceListing } from './enhance.js';
 import type { IconKind } from './entry.js';
 
-export const LISTING_CSS = `
+const LISTING_CSS = `
 :root{--card-line:#ececea;--soft:#f6f6f4;--focus:#0a62c9;--shadow:0 1px 2px rgb(0 0 0/.04),0 4px 16px rgb(0 0 0/.035);
 --k-folder:#3b82d6;--k-image:#9b59d0;--k-video:#d9534a;--k-audio:#d2578f;--k-archive:#b7791f;--k-code:#2a9468;
 --k-text:#6b7280;--k-pdf:#d0463b;--k-file:#8b8b93;--k-broken:#a8a8b0;--k-up:#8b8b93}
@@ -25,7 +25,7 @@ h1 a.root:not([aria-current]){color:var(--muted);font-weight:400;padding-right:.
 .bar{display:flex;align-items:center;gap:12px;margin:0 0 14px;flex-wrap:wrap}
 .filter{position:relative;flex:1 1 260px;max-width:380px}
 .filter[hidden]{display:none}
-.filter svg{position:absolute;left:11px;top:50%;width:16px;height:16px;margin-top:-8px;color:var(--muted);pointer-events:none}
+.filter .i{position:absolute;left:11px;top:50%;width:16px;height:16px;margin-top:-8px;color:var(--muted);pointer-events:none}
 .filter input{width:100%;height:38px;padding:0 40px 0 35px;font:inherit;font-size:.92rem;color:var(--fg);
 background:var(--card);border:1px solid var(--line);border-radius:10px;outline:none;-webkit-appearance:none;appearance:none}
 .filter input::placeholder{color:var(--muted)}
@@ -62,12 +62,11 @@ td.d{min-width:150px}
 tr.up td.n a{color:var(--muted)}
 tr.x td.n a{color:var(--muted)}
 tr.msg td{padding:28px 18px;text-align:center;color:var(--muted)}
-.i{flex:none;width:20px;height:20px;fill:none;stroke:currentColor;stroke-width:1.6;stroke-linecap:round;stroke-linejoin:round}
-.i.folder{color:var(--k-folder);fill:color-mix(in srgb,currentColor 24%,transparent)}
-.i.image{color:var(--k-image)}.i.video{color:var(--k-video)}.i.audio{color:var(--k-audio)}
-.i.archive{color:var(--k-archive)}.i.code{color:var(--k-code)}.i.text{color:var(--k-text)}
+.i{flex:none;width:20px;height:20px;background:currentColor;-webkit-mask:var(--icon) center/contain no-repeat;
+mask:var(--icon) center/contain no-repeat}
+.i.folder{color:var(--k-folder)}.i.image{color:var(--k-image)}.i.video{color:var(--k-video)}
+.i.audio{color:var(--k-audio)}.i.archive{color:var(--k-archive)}.i.code{color:var(--k-code)}.i.text{color:var(--k-text)}
 .i.pdf{color:var(--k-pdf)}.i.file{color:var(--k-file)}.i.broken{color:var(--k-broken)}.i.up{color:var(--k-up)}
-.sprite{position:absolute;width:0;height:0;overflow:hidden}
 a:focus-visible{outline:2px solid var(--focus);outline-offset:2px}
 td.n a:focus-visible{outline-offset:-2px}
 .pager{display:flex;flex-wrap:wrap;align-items:center;gap:6px 16px;margin:14px 2px;font-size:.9rem;color:var(--muted)}
@@ -100,15 +99,33 @@ const ICON_PATHS: Readonly<Record<IconKind | 'up' | 'search', string>> = {
   search: '<circle cx="11" cy="11" r="6.5"/><path d="m20 20-4.2-4.2"/>',
 };
 
-/** One hidden sprite; each row refers to a symbol with <use>, so a row costs a few bytes. */
-export const ICON_SPRITE = `<svg class="sprite" aria-hidden="true">${Object.entries(ICON_PATHS)
-  .map(([name, paths]) => `<symbol id="i-${name}" viewBox="0 0 24 24">${paths}</symbol>`)
-  .join('')}</svg>`;
+/**
+ * Each icon is an SVG data: URI that masks the element's background, so a row's icon is
+ * just `<i class="i code"></i>`: about 25 bytes and one element, where inline <svg><use>
+ * cost 65 bytes and two (it adds up over 10,000 rows). Colour comes from `color`.
+ */
+const ICON_CSS = Object.entries(ICON_PATHS)
+  .map(([kind, paths]) => {
+    // The folder is filled lightly as well as outlined, so folders stand out in a long list.
+    const fill = kind === 'folder' ? "fill='%23000' fill-opacity='.24'" : "fill='none'";
+    const svg =
+      `<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24' ${fill} stroke='%23000' ` +
+      `stroke-width='1.6' stroke-linecap='round' stroke-linejoin='round'>${paths.replace(/"/g, "'")}</svg>`;
+    return `.i.${kind}{--icon:url("data:image/svg+xml,${svg.replace(/</g, '%3C').replace(/>/g, '%3E')}")}`;
+  })
+  .join('\n');
 
-/** An inline icon referring to the sprite. */
+/** The page's whole stylesheet after BASE_CSS: layout, palette and icons. */
+export const LISTING_STYLE = `${LISTING_CSS}${ICON_CSS}\n`;
+
+/** An icon element; its picture comes from the stylesheet. */
 export function icon(kind: IconKind | 'up' | 'search'): string {
-  return `<svg class="i ${kind}" aria-hidden="true"><use href="#i-${kind}"/></svg>`;
+  return ICON_HTML[kind];
 }
+
+const ICON_HTML = Object.fromEntries(
+  Object.keys(ICON_PATHS).map((kind) => [kind, `<i class="i ${kind}"></i>`]),
+) as Readonly<Record<IconKind | 'up' | 'search', string>>;
 
 /**
  * A folder as the tab icon, as a data: URI: browsers ask for /favicon.ico otherwise, and
@@ -127,13 +144,13 @@ function sha256(text: string): string {
 
 /**
  * Nothing is allowed but the page's own inline <style> and <script>, named by hash,
- * computed once here from the exact text renderPage() writes (BASE_CSS then LISTING_CSS).
- * No 'unsafe-inline', no network at all: icons are inline SVG (the favicon a data: URI),
+ * computed once here from the exact text renderPage() writes (BASE_CSS then LISTING_STYLE).
+ * No 'unsafe-inline', no network at all: icons and the favicon are data: URIs,
  * fonts are the system's.
  */
 export const LISTING_CSP = [
   "default-src 'none'",
-  `style-src ${sha256(BASE_CSS + LISTING_CSS)}`,
+  `style-src ${sha256(BASE_CSS + LISTING_STYLE)}`,
   `script-src ${sha256(LISTING_SCRIPT)}`,
   'img-src data:',
   "base-uri 'none'",

@@ -37,21 +37,46 @@ export interface FormatInput {
   readonly limit: number | 'all';
 }
 
+/** How many entries each chunk holds; the sender yields to other clients between chunks. */
+const ENTRIES_PER_CHUNK = 1000;
+
 export function renderJson(input: FormatInput): string {
-  const listing: JsonListing = {
+  return Array.from(renderJsonChunks(input)).join('');
+}
+
+/**
+ * The JSON listing in pieces of ENTRIES_PER_CHUNK entries, so that 100,000 entries never hold
+ * the event loop for one long JSON.stringify. Joined, the pieces are one JSON document.
+ */
+export function* renderJsonChunks(input: FormatInput): Generator<string> {
+  const head: Omit<JsonListing, 'entries'> = {
     path: `/${input.segments.map((s) => `${s}/`).join('')}`,
     total: input.total,
     offset: input.offset,
     limit: input.limit === 'all' ? null : input.limit,
-    entries: input.entries.map((entry) => ({
-      name: entry.name,
-      type: entry.type,
-      size: entry.size ?? null,
-      mtime: entry.mtimeMs === undefined ? null : new Date(entry.mtimeMs).toISOString(),
-      url: `${input.urlPath}${encodePathSegment(entry.name)}${entry.type === 'directory' ? '/' : ''}`,
-    })),
   };
-  return `${JSON.stringify(listing)}\n`;
+  yield `${JSON.stringify(head).slice(0, -1)},"entries":[`;
+  for (let start = 0; start < input.entries.length; start += ENTRIES_PER_CHUNK) {
+    const chunk = input.entries
+      .slice(start, start + ENTRIES_PER_CHUNK)
+      .map((entry) => toJsonEntry(entry, input));
+    yield `${start === 0 ? '' : ','}${chunk.map((e) => JSON.stringify(e)).join(',')}`;
+  }
+  yield ']}\n';
+}
+
+function toJsonEntry(entry: ListingEntry, input: FormatInput): JsonEntry {
+  return {
+    name: entry.name,
+    type: entry.type,
+    size: entry.size ?? null,
+    mtime: entry.mtimeMs === undefined ? null : new Date(entry.mtimeMs).toISOString(),
+    url: `${input.urlPath}${encodePathSegment(entry.name)}${entry.type === 'directory' ? '/' : ''}`,
+  };
+}
+
+export function renderText(input: FormatInput): string {
+  return Array.from(renderTextChunks(input)).join('');
 }
 
 /**
@@ -59,10 +84,12 @@ export function renderJson(input: FormatInput): string {
  * characters are written as `\xHH`; that can't be confused with a real backslash because
  * names containing '\' are never listed (read.ts).
  */
-export function renderText(input: FormatInput): string {
-  let text = '';
-  for (const entry of input.entries) {
-    text += `${escapeControl(entry.name)}${entry.type === 'directory' ? '/' : ''}\n`;
+export function* renderTextChunks(input: FormatInput): Generator<string> {
+  for (let start = 0; start < input.entries.length; start += ENTRIES_PER_CHUNK) {
+    let text = '';
+    for (const entry of input.entries.slice(start, start + ENTRIES_PER_CHUNK)) {
+      text += `${escapeControl(entry.name)}${entry.type === 'directory' ? '/' : ''}\n`;
+    }
+    yield text;
   }
-  return text;
 }

@@ -5,7 +5,7 @@
 import type { Dirent, Stats } from 'node:fs';
 import { realpathSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { relative, sep } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { isHiddenSegment, isInside } from '../resolve.js';
 import type { ListingEntry } from './entry.js';
@@ -35,13 +35,16 @@ const STAT_SLICE = 256;
 export async function readListing(dirPath: string, rules: ReadRules): Promise<ListingEntry[]> {
   const dirents = await readdir(dirPath, { withFileTypes: true });
   const entries: ListingEntry[] = [];
+  const prefix = dirPath.endsWith(sep) ? dirPath : dirPath + sep;
   for (let start = 0; start < dirents.length; start += STAT_SLICE) {
     if (start > 0) await nextTurn();
     const end = Math.min(start + STAT_SLICE, dirents.length);
     for (let i = start; i < end; i++) {
       const dirent = dirents[i] as Dirent;
       if (!isListable(dirent.name, rules)) continue;
-      const entry = describe(dirent, join(dirPath, dirent.name), rules);
+      // A name from readdir has no separator in it, so plain concatenation is a correct join
+      // (and skips path.join's normalisation, which costs ~10% of a big listing).
+      const entry = describe(dirent, prefix + dirent.name, rules);
       if (entry !== undefined) entries.push(entry);
     }
   }
