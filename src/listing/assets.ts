@@ -50,7 +50,8 @@ th.s a,th.d a{flex-direction:row-reverse}
 td{padding:0 18px;border-top:1px solid var(--card-line);vertical-align:middle}
 tbody tr:first-child td{border-top:0}
 tbody tr{transition:background-color .12s}
-tbody tr:hover,tbody tr:focus-within{background:var(--soft)}
+tbody tr:hover{background:var(--soft)}
+tbody tr:focus-within{background:color-mix(in srgb,var(--focus) 9%,var(--card))}
 td.n{width:100%;padding:0 8px}
 td.n a{display:flex;align-items:center;gap:12px;min-height:42px;padding:8px 10px;color:var(--fg);border-radius:8px}
 td.n a:hover{text-decoration:none}
@@ -69,6 +70,8 @@ mask:var(--icon) center/contain no-repeat}
 .i.pdf{color:var(--k-pdf)}.i.file{color:var(--k-file)}.i.broken{color:var(--k-broken)}.i.up{color:var(--k-up)}
 a:focus-visible{outline:2px solid var(--focus);outline-offset:2px}
 td.n a:focus-visible{outline-offset:-2px}
+@supports selector(:has(a)){td.n a:focus-visible{outline:none}
+tbody tr:has(a:focus-visible) td.n{box-shadow:inset 3px 0 0 var(--focus)}}
 .pager{display:flex;flex-wrap:wrap;align-items:center;gap:6px 16px;margin:14px 2px;font-size:.9rem;color:var(--muted)}
 .pager a{font-weight:500}
 footer{display:flex;justify-content:space-between;gap:12px;flex-wrap:wrap;margin:16px 2px 0;font-variant-numeric:tabular-nums}
