@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { BIG_SIZE, createCorpus, LISTED_FILES, MEDIUM_SIZE, SMALL_SIZE } from './corpus.js';
 import {
+  cpuMs,
   naiveSpec,
   nginxSpec,
   probe,
@@ -205,7 +206,8 @@ function nginxVersion(): string | undefined {
   return /nginx\/([\d.]+)/.exec(result.stderr)?.[1] ?? 'unknown';
 }
 
-type Measured = WrkResult | { readonly error: string };
+/** A wrk result plus the server's CPU time per request, which load on the machine barely moves. */
+type Measured = (WrkResult & { readonly cpuUsPerRequest: number }) | { readonly error: string };
 
 interface ServerRecord {
   readonly child: RunningChild;
@@ -284,7 +286,10 @@ async function main(): Promise<void> {
         let measured: Measured;
         try {
           if (flags.warmup > 0) await runWrk(script, { ...request, seconds: flags.warmup });
-          measured = await runWrk(script, { ...request, seconds: flags.seconds });
+          const cpuBefore = cpuMs(record.child.pid);
+          const result = await runWrk(script, { ...request, seconds: flags.seconds });
+          const cpuUsPerRequest = ((cpuMs(record.child.pid) - cpuBefore) * 1000) / result.requests;
+          measured = { ...result, cpuUsPerRequest };
         } catch (error) {
           measured = { error: (error as Error).message };
         }
@@ -351,6 +356,11 @@ function cell(m: Measured | undefined, unit: Scenario['unit'], absent: boolean):
   return m.warning === undefined ? value : `${value}*`;
 }
 
+function cpuPerRequest(m: Measured | undefined): string {
+  if (m === undefined || 'error' in m || m.failure !== undefined) return '—';
+  return number(m.cpuUsPerRequest, m.cpuUsPerRequest < 100 ? 1 : 0);
+}
+
 function ratio(a: number, b: number): string {
   return Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : '—';
 }
@@ -385,6 +395,7 @@ function report(
       cell(ngx?.results.get(s.id), s.unit, ngx === undefined),
       ratio(value, nginxValue),
       ratio(value, throughput(naive?.results.get(s.id), s.unit)),
+      `${cpuPerRequest(mine)} / ${cpuPerRequest(ngx?.results.get(s.id))}`,
       verdict,
     ]);
     for (const [name, record] of records) {
@@ -438,6 +449,7 @@ function report(
       show(ngx),
       ratio(mine, read(ngx)),
       ratio(mine, read(naive)),
+      '',
       limit === undefined ? '' : `${target}: ${Number.isFinite(mine) && mine < limit ? 'met' : 'not met'}`,
     ]);
   }
@@ -450,6 +462,7 @@ function report(
     `nginx${nginx === undefined ? '' : ` ${nginx}`}, 1 worker`,
     'serve-here / nginx',
     'serve-here / naive',
+    'CPU µs per request, serve-here / nginx',
     'target (issue 7)',
   ];
   const lines = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`);
@@ -459,7 +472,9 @@ function report(
     `serve-here benchmark: ${flags.seconds} s per run${flags.warmup > 0 ? ` after a ${flags.warmup} s warm-up` : ''}, wrk -t1, loopback`,
     `machine: ${cpus().length} cores (${cpu}), Node ${process.version}, nginx ${nginx ?? 'not installed'}`,
     'req/s unless marked; MB/s = 10^6 bytes/s including headers; p50/p99 are serve-here latencies;',
-    'memory is the RSS of the whole process tree (nginx: master + worker).',
+    'memory is the RSS of the whole process tree (nginx: master + worker); CPU per request is the',
+    "server tree's user + system time over the run divided by the requests (10 ms clock ticks),",
+    'which other load on the machine changes far less than req/s.',
     '',
     ...lines,
     '',

@@ -51,7 +51,8 @@ export interface SpecOptions {
 }
 
 export function serveHereSpec(options: SpecOptions): ServerSpec {
-  const bin = join(repoRoot, 'bin', 'serve-here.js');
+  // BENCH_BIN runs another build (say a copy from before a change) under the same harness.
+  const bin = process.env.BENCH_BIN ?? join(repoRoot, 'bin', 'serve-here.js');
   return {
     name: 'serve-here',
     command: process.execPath,
@@ -216,6 +217,21 @@ function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 /** Resident memory of the server's process tree, in MiB. */
 export function rssMiB(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
   return processTree(pid).reduce((sum, p) => sum + statusKiB(p, field), 0) / 1024;
+}
+
+/** CPU time (user + system) the process tree has used so far, in ms; 100 ticks a second. */
+export function cpuMs(pid: number): number {
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    try {
+      // Fields 14 and 15 (utime, stime) follow the ")" that ends the command name.
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process is gone; it used nothing more.
+    }
+  }
+  return ticks * 10;
 }
 
 /** Samples the tree's RSS every `everyMs` until stopped; returns the largest sample in MiB. */

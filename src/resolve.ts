@@ -100,13 +100,19 @@ export class Resolver {
     const filePath = join(this.#config.root, ...segments);
     try {
       if (this.#config.followSymlinks) return { filePath, stats: await stat(filePath) };
+      // stat runs alongside realpath (one round trip to the thread pool instead of two) but
+      // its outcome is only looked at once the real path has passed the checks, so a refused
+      // path answers 404 whatever stat says. Both follow the same links, so they describe one
+      // file; a swap in between is the same race as one between realpath and open.
+      const pendingStats = stat(filePath);
+      pendingStats.catch(() => undefined);
       const [real, realRoot] = await Promise.all([realpath(filePath), this.realRoot()]);
       if (!isInside(realRoot, real)) throw new HttpError(404);
       if (!this.#config.dotfiles && real !== realRoot) {
         const inner = relative(realRoot, real).split(sep);
         if (inner.some((s, i) => isHiddenSegment(s, i))) throw new HttpError(404);
       }
-      return { filePath: real, stats: await stat(real) };
+      return { filePath: real, stats: await pendingStats };
     } catch (error) {
       if (error instanceof HttpError) throw error;
       const refusal = httpErrorFromFs(error);
