@@ -15,6 +15,7 @@ import {
 } from './compress.js';
 import { contentTypeFor } from './content-type.js';
 import type { Exchange } from './exchange.js';
+import { fileCache } from './file-cache.js';
 import {
   evaluatePreconditions,
   formatHttpDate,
@@ -63,7 +64,13 @@ export async function sendFile(
   // A precompressed sibling is its own file: its bytes, size and validators are what we send.
   const source = chosen.kind === 'precompressed' ? chosen.file : file;
   const { size } = source.stats;
-  const handle = await openForResponse(exchange, source.filePath);
+  // Opened only when a body is read from disk: a 304, a HEAD or a cached small file needs no
+  // descriptor. Still before any byte goes out, so a refusal is a proper status page.
+  let opening: Promise<FileHandle> | undefined;
+  const openHandle = (): Promise<FileHandle> => {
+    opening ??= openForResponse(exchange, source.filePath);
+    return opening;
+  };
   const validators: Validators = {
     etag: etagForRepresentation(chosen, source.stats),
     lastModified: source.stats.mtimeMs,
@@ -99,6 +106,7 @@ export async function sendFile(
       res.end();
       return;
     }
+    const handle = await openHandle();
     await pipeline(
       handle.createReadStream({ autoClose: false, highWaterMark: 64 * 1024 }),
       createEncoder(chosen.encoding, size, contentType),
@@ -117,19 +125,22 @@ export async function sendFile(
     case 'unsatisfiable':
       // RFC 9110 §15.5.17: say how big the representation is.
       throw new HttpError(416, { 'Content-Range': `bytes */${size}` });
-    case 'ignore':
+    case 'ignore': {
+      const body = await bodySource(exchange, source, openHandle);
       res.statusCode = 200;
       res.setHeader('Content-Length', size);
-      return sendBody(exchange, size === 0 ? [] : [{ start: 0, end: size - 1 }], handle);
+      return sendBody(exchange, size === 0 ? [] : [{ start: 0, end: size - 1 }], body);
+    }
     case 'ranges': {
       const [only] = range.ranges;
+      const body = await bodySource(exchange, source, openHandle);
       res.statusCode = 206;
       if (range.ranges.length === 1 && only !== undefined) {
         res.setHeader('Content-Range', `bytes ${only.start}-${only.end}/${size}`);
         res.setHeader('Content-Length', only.end - only.start + 1);
-        return sendBody(exchange, range.ranges, handle);
+        return sendBody(exchange, range.ranges, body);
       }
-      return sendMultipart(exchange, range.ranges, { size, handle });
+      return sendMultipart(exchange, range.ranges, { size, body });
     }
   }
 }
@@ -195,11 +206,34 @@ async function openForResponse(exchange: Exchange, filePath: string): Promise<Fi
   return handle;
 }
 
+/**
+ * Where the body's bytes come from: memory for a small file whose cached bytes match this very
+ * stat (or that is read whole now and offered to the cache), else the open descriptor. HEAD
+ * reads nothing.
+ */
+async function bodySource(
+  exchange: Exchange,
+  file: { readonly filePath: string; readonly stats: Stats },
+  openHandle: () => Promise<FileHandle>,
+): Promise<Buffer | FileHandle> {
+  const cached = fileCache.get(file.filePath, file.stats);
+  if (cached !== undefined) return cached;
+  const handle = await openHandle();
+  if (exchange.req.method === 'HEAD' || !fileCache.fits(file.stats)) return handle;
+  const readStartedAt = Date.now();
+  const bytes = Buffer.allocUnsafe(file.stats.size);
+  const { bytesRead } = await handle.read(bytes, 0, bytes.length, 0);
+  // Short: the file shrank since the stat; streaming reports that the usual way.
+  if (bytesRead !== bytes.length) return handle;
+  fileCache.set(file.filePath, file.stats, bytes, readStartedAt);
+  return bytes;
+}
+
 /** RFC 9110 §14.6: each part carries its own Content-Type and Content-Range. */
 async function sendMultipart(
   exchange: Exchange,
   ranges: readonly ByteRange[],
-  file: { readonly size: number; readonly handle: FileHandle },
+  file: { readonly size: number; readonly body: Buffer | FileHandle },
 ): Promise<void> {
   const { res } = exchange;
   const boundary = randomBytes(12).toString('hex');
@@ -218,7 +252,7 @@ async function sendMultipart(
   res.setHeader('Content-Type', `multipart/byteranges; boundary=${boundary}`);
   res.setHeader('Content-Length', length);
   const parts = ranges.map((range, i) => ({ range, head: heads[i] ?? '' }));
-  return sendBody(exchange, parts, file.handle, tail);
+  return sendBody(exchange, parts, file.body, tail);
 }
 
 type BodyPart = ByteRange | { readonly range: ByteRange; readonly head: string };
@@ -231,7 +265,7 @@ type BodyPart = ByteRange | { readonly range: ByteRange; readonly head: string }
 async function sendBody(
   exchange: Exchange,
   parts: readonly BodyPart[],
-  handle: FileHandle,
+  source: Buffer | FileHandle,
   tail = '',
 ): Promise<void> {
   const { req, res } = exchange;
@@ -239,10 +273,20 @@ async function sendBody(
     res.end();
     return;
   }
+  const [first] = parts;
+  if (Buffer.isBuffer(source) && parts.length === 1 && first !== undefined && !('head' in first)) {
+    res.end(source.subarray(first.start, first.end + 1));
+    return;
+  }
   async function* body(): AsyncGenerator<Buffer | string> {
     for (const part of parts) {
       const range = 'head' in part ? part.range : part;
       if ('head' in part) yield part.head;
+      if (Buffer.isBuffer(source)) {
+        yield source.subarray(range.start, range.end + 1);
+        continue;
+      }
+      const handle = source;
       const expected = range.end - range.start + 1;
       let read = 0;
       // autoClose off: the descriptor belongs to the response (see openForResponse).
