@@ -94,11 +94,25 @@ export class FileCache {
    */
   set(path: string, stats: Stats, bytes: Buffer, readStartedAt: number): void {
     if (!this.fits(stats) || bytes.length !== stats.size) return;
+    this.#keep(path, stats, bytes, readStartedAt);
+  }
+
+  /**
+   * Keeps bytes derived from the file at this version (say its brotli form) under `key`, with
+   * the same version check and settle rule as set(); `readStartedAt` is when reading the file
+   * for them began.
+   */
+  setDerived(key: string, stats: Stats, bytes: Buffer, readStartedAt: number): void {
+    if (!this.fits(stats)) return;
+    this.#keep(key, stats, bytes, readStartedAt);
+  }
+
+  #keep(key: string, stats: Stats, bytes: Buffer, readStartedAt: number): void {
     if (readStartedAt - Math.max(stats.ctimeMs, stats.mtimeMs) < this.#limits.settleMs) return;
-    const previous = this.#entries.get(path);
-    if (previous !== undefined) this.#remove(path, previous);
+    const previous = this.#entries.get(key);
+    if (previous !== undefined) this.#remove(key, previous);
     const { dev, ino, size, mtimeMs, ctimeMs } = stats;
-    this.#entries.set(path, { dev, ino, size, mtimeMs, ctimeMs, bytes });
+    this.#entries.set(key, { dev, ino, size, mtimeMs, ctimeMs, bytes });
     this.#totalBytes += bytes.length;
     for (const [oldest, entry] of this.#entries) {
       if (this.#totalBytes <= this.#limits.maxTotalBytes) break;

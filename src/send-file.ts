@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import {
   chooseRepresentation,
   createEncoder,
+  type Encoding,
   isCompressible,
   type Representation,
   type SiblingLookup,
@@ -103,6 +104,17 @@ export async function sendFile(
     // (or close-delimited for HTTP/1.0) and HEAD simply leaves it out.
     res.statusCode = 200;
     if (req.method === 'HEAD' || size === 0) {
+      res.end();
+      return;
+    }
+    const compressed = await compressSmallFile(
+      exchange,
+      { ...source, encoding: chosen.encoding, contentType },
+      openHandle,
+    );
+    if (compressed !== undefined) {
+      // write + end keeps the chunked framing of a streamed answer (and of HEAD's headers).
+      res.write(compressed);
       res.end();
       return;
     }
@@ -227,6 +239,38 @@ async function bodySource(
   if (bytesRead !== bytes.length) return handle;
   fileCache.set(file.filePath, file.stats, bytes, readStartedAt);
   return bytes;
+}
+
+/**
+ * The compressed bytes of a small file, from the cache when they were made from this very
+ * version, else compressed now (with the same encoder settings as a stream) and kept: brotli
+ * costs far more than a read, and the same few files are asked for again and again.
+ */
+async function compressSmallFile(
+  exchange: Exchange,
+  file: {
+    readonly filePath: string;
+    readonly stats: Stats;
+    readonly encoding: Exclude<Encoding, 'identity'>;
+    readonly contentType: string;
+  },
+  openHandle: () => Promise<FileHandle>,
+): Promise<Buffer | undefined> {
+  const { encoding } = file;
+  if (!fileCache.fits(file.stats)) return undefined;
+  const key = `${file.filePath}\0${encoding}`;
+  const cached = fileCache.get(key, file.stats);
+  if (cached !== undefined) return cached;
+  const readStartedAt = Date.now();
+  const bytes = await bodySource(exchange, file, openHandle);
+  if (!Buffer.isBuffer(bytes)) return undefined;
+  const encoder = createEncoder(encoding, bytes.length, file.contentType);
+  encoder.end(bytes);
+  const chunks: Buffer[] = [];
+  for await (const chunk of encoder) chunks.push(chunk as Buffer);
+  const compressed = Buffer.concat(chunks);
+  fileCache.setDerived(key, file.stats, compressed, readStartedAt);
+  return compressed;
 }
 
 /** RFC 9110 §14.6: each part carries its own Content-Type and Content-Range. */

@@ -6,6 +6,7 @@ import type { Stats } from 'node:fs';
 import { rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { FileCache, fileCache } from '../src/file-cache.js';
 import { get, makeTree, serve } from './helpers.js';
 
@@ -153,4 +154,25 @@ test('GET after a same-size edit sends the new bytes with the default settle tim
   assert.equal((await get(port, '/a.txt')).text, 'one');
   await writeFile(join(root, 'a.txt'), 'two');
   assert.equal((await get(port, '/a.txt')).text, 'two');
+});
+
+test('GET with Accept-Encoding: br, then gzip, then br after an edit decodes to the current file', async (t) => {
+  fileCache.configure({ settleMs: 0 });
+  t.after(() => fileCache.configure({ settleMs: 1000 }));
+  const first = 'first version of the page '.repeat(100);
+  const root = await makeTree(t, { 'page.html': first });
+  const { port } = await serve(t, { root });
+  const br = async (): Promise<string> => {
+    const reply = await get(port, '/page.html', { 'accept-encoding': 'br' });
+    assert.equal(reply.headers['content-encoding'], 'br');
+    return brotliDecompressSync(reply.body).toString();
+  };
+  assert.equal(await br(), first);
+  assert.equal(await br(), first);
+  const gz = await get(port, '/page.html', { 'accept-encoding': 'gzip' });
+  assert.equal(gz.headers['content-encoding'], 'gzip');
+  assert.equal(gunzipSync(gz.body).toString(), first);
+  const second = 'the second, longer version of the page '.repeat(100);
+  await writeFile(join(root, 'page.html'), second);
+  assert.equal(await br(), second);
 });
