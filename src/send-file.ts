@@ -25,6 +25,7 @@ import {
 } from './http/conditional.js';
 import { HttpError, httpErrorFromFs } from './http/errors.js';
 import { type ByteRange, parseRange } from './http/range.js';
+import { readRange } from './read-range.js';
 
 export interface FileToSend {
   readonly filePath: string;
@@ -333,16 +334,10 @@ async function sendBody(
       const handle = source;
       const expected = range.end - range.start + 1;
       let read = 0;
-      // autoClose off: the descriptor belongs to the response (see openForResponse).
-      const stream = handle.createReadStream({
-        autoClose: false,
-        start: range.start,
-        end: range.end,
-        highWaterMark: expected > 1 << 20 ? 1 << 20 : 64 * 1024,
-      });
-      for await (const chunk of stream) {
-        read += (chunk as Buffer).length;
-        yield chunk as Buffer;
+      // The descriptor belongs to the response (see openForResponse); readRange never closes it.
+      for await (const chunk of readRange(handle, range.start, range.end)) {
+        read += chunk.length;
+        yield chunk;
       }
       if (read < expected) {
         // pipeline() destroys the response on error, which closes the connection.
