@@ -32,11 +32,21 @@ export type Target =
   | { readonly kind: 'missing' };
 
 const INDEX_FILES = ['index.html', 'index.htm'] as const;
+/** How many checked paths the resolver remembers (about 200 bytes each). */
+const MAX_VERIFIED = 10_000;
 const MISSING: Target = { kind: 'missing' };
 
 /** True when a name is hidden by the dotfile rule; `.well-known` at the top is always public. */
 export function isHiddenSegment(segment: string, depth: number): boolean {
   return segment.startsWith('.') && !(depth === 0 && segment === '.well-known');
+}
+
+/**
+ * Same device, inode and ctime: the same file, unchanged in its metadata. ctime moves on every
+ * rename, link, chmod or write, and a recycled inode number comes with a new ctime.
+ */
+function isSameFile(a: Stats, b: Stats): boolean {
+  return a.ino === b.ino && a.dev === b.dev && a.ctimeMs === b.ctimeMs;
 }
 
 /** True when `child` is `root` or lies beneath it, compared as paths, not string prefixes. */
@@ -54,6 +64,8 @@ export class Resolver {
   readonly #config: ServeConfig;
   #realRoot: Promise<string> | undefined;
   #rootCheckedAt = 0;
+  /** Paths already checked against the root, by the file identity they led to (LRU). */
+  readonly #verified = new Map<string, { readonly real: string; readonly stats: Stats }>();
 
   constructor(config: ServeConfig) {
     this.#config = config;
@@ -98,30 +110,68 @@ export class Resolver {
    */
   async lookup(segments: readonly string[]): Promise<{ filePath: string; stats: Stats } | undefined> {
     const filePath = join(this.#config.root, ...segments);
+    let stats: Stats;
     try {
-      if (this.#config.followSymlinks) return { filePath, stats: await stat(filePath) };
-      // stat runs alongside realpath (one round trip to the thread pool instead of two) but
-      // its outcome is only looked at once the real path has passed the checks, so a refused
-      // path answers 404 whatever stat says. Both follow the same links, so they describe one
-      // file; a swap in between is the same race as one between realpath and open.
-      const pendingStats = stat(filePath);
-      pendingStats.catch(() => undefined);
-      const [real, realRoot] = await Promise.all([realpath(filePath), this.realRoot()]);
-      if (!isInside(realRoot, real)) throw new HttpError(404);
-      if (!this.#config.dotfiles && real !== realRoot) {
-        const inner = relative(realRoot, real).split(sep);
-        if (inner.some((s, i) => isHiddenSegment(s, i))) throw new HttpError(404);
-      }
-      return { filePath: real, stats: await pendingStats };
+      stats = await stat(filePath);
     } catch (error) {
-      if (error instanceof HttpError) throw error;
       const refusal = httpErrorFromFs(error);
       if (refusal.status === 404) {
         await this.noticeMissingRoot();
         return undefined;
       }
+      // A 403 or 503 for a link that leads out of the root would tell that its target exists.
+      if (!this.#config.followSymlinks) await this.#realPathInside(filePath);
       throw refusal;
     }
+    if (this.#config.followSymlinks) return { filePath, stats };
+    return this.#verify(filePath, stats);
+  }
+
+  /**
+   * Returns the real path of `filePath` once it is known to lie inside the root. The answer is
+   * remembered for the file identity `stats` describes (device, inode, ctime): while the path
+   * still leads to that very file, the check holds without asking the file system again, so a
+   * hot file costs one stat per request. A changed link, file or folder changes the identity
+   * the fresh stat reports, and the path is checked again.
+   */
+  async #verify(filePath: string, stats: Stats): Promise<{ filePath: string; stats: Stats }> {
+    const known = this.#verified.get(filePath);
+    if (known !== undefined && isSameFile(known.stats, stats)) {
+      this.#verified.delete(filePath); // re-insert: Map order is recency order
+      this.#verified.set(filePath, known);
+      return { filePath: known.real, stats };
+    }
+    const real = await this.#realPathInside(filePath);
+    // stat and realpath ran one after the other; only remember the answer when both describe
+    // the same file, so that a link swapped in between can never be vouched for.
+    const realStats = await stat(real).catch((error: unknown) => {
+      throw httpErrorFromFs(error);
+    });
+    if (isSameFile(realStats, stats)) {
+      this.#verified.set(filePath, { real, stats: realStats });
+      if (this.#verified.size > MAX_VERIFIED) {
+        const oldest = this.#verified.keys().next().value;
+        if (oldest !== undefined) this.#verified.delete(oldest);
+      }
+    }
+    return { filePath: real, stats: realStats };
+  }
+
+  /** The real path of `filePath`, or HttpError 404 when it leads outside the root or through a hidden name. */
+  async #realPathInside(filePath: string): Promise<string> {
+    let real: string;
+    let realRoot: string;
+    try {
+      [real, realRoot] = await Promise.all([realpath(filePath), this.realRoot()]);
+    } catch (error) {
+      throw httpErrorFromFs(error);
+    }
+    if (!isInside(realRoot, real)) throw new HttpError(404);
+    if (!this.#config.dotfiles && real !== realRoot) {
+      const inner = relative(realRoot, real).split(sep);
+      if (inner.some((s, i) => isHiddenSegment(s, i))) throw new HttpError(404);
+    }
+    return real;
   }
 
   /** The root's real path, retried after a failure so a re-created root is picked up. */

@@ -282,3 +282,28 @@ test('GET //evil.example redirects to the local folder /evil.example, then to /e
   assert.equal(second.status, 301);
   assert.match(second.reply, /\r\nLocation: \/evil\.example\/\r\n/i);
 });
+
+test('a served path that is swapped for a link out of the root is refused on the very next request', async (t) => {
+  const { base, root } = await makeRootBesideSecret(t);
+  const { port } = await serve(t, { root });
+  assert.equal((await get(port, '/real.txt')).text, 'real bytes\n'); // checked once, remembered
+  await rm(join(root, 'real.txt'));
+  await symlink(join(base, 'www-secret/secret.txt'), join(root, 'real.txt'));
+  const reply = await get(port, '/real.txt');
+  assert.equal(reply.status, 404);
+  assert.doesNotMatch(reply.text, new RegExp(SECRET));
+});
+
+test('a served folder that is swapped for a link to a folder outside is refused on the very next request', async (t) => {
+  const { root } = await makeRootBesideSecret(t);
+  const twin = await makeTree(t, { 'page.txt': `${SECRET} twin\n` }); // same name, outside
+  const { port } = await serve(t, { root });
+  assert.equal((await get(port, '/docs/page.txt')).text, 'page bytes\n'); // checked once, remembered
+  await rm(join(root, 'docs'), { recursive: true });
+  await symlink(twin, join(root, 'docs'));
+  for (const path of ['/docs/page.txt', '/docs/']) {
+    const reply = await get(port, path);
+    assert.equal(reply.status, 404, path);
+    assert.doesNotMatch(reply.text, new RegExp(SECRET), path);
+  }
+});
