@@ -11,7 +11,6 @@ import { findFallback } from './fallback.js';
 import { applyPreflightHeaders, createHeadWriter, isPreflight } from './headers.js';
 import { HttpError } from './http/errors.js';
 import { escapeHtml } from './http/html.js';
-import { sendListing } from './listing.js';
 import { resolveConfig, type ServeConfig, type ServeOptions } from './options.js';
 import { parseRequestPath, type RequestPath } from './request-path.js';
 import { Resolver, type Target } from './resolve.js';
@@ -24,6 +23,12 @@ export type Next = (error?: unknown) => void;
 export type Handler = (req: IncomingMessage, res: ServerResponse, next?: Next) => void;
 
 const ALLOW = 'GET, HEAD, OPTIONS';
+
+/**
+ * The listing and its renderers (nine modules, plus crypto and zlib helpers) load on the first
+ * folder request: a server that is only asked for files never pays for them at start-up.
+ */
+let listingModule: Promise<typeof import('./listing.js')> | undefined;
 
 /** Creates the request handler for a folder. */
 export function createHandler(options: ServeOptions = {}): Handler {
@@ -80,9 +85,12 @@ async function respond(exchange: Exchange, target: Target, context: RespondConte
   switch (target.kind) {
     case 'file':
       return sendFile(exchange, target, siblingsOf(resolver, target.segments));
-    case 'directory':
+    case 'directory': {
       if (!exchange.config.listing) throw new HttpError(404);
+      listingModule ??= import('./listing.js');
+      const { sendListing } = await listingModule;
       return sendListing(exchange, { ...target, query: path.query }, resolver);
+    }
     case 'redirect':
       return sendRedirect(exchange, target.location);
     case 'missing': {
