@@ -6,8 +6,7 @@ import { readFileSync } from 'node:fs';
 import { access, constants, stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import pc from 'picocolors';
-import { escapeControl, formatBanner, formatErrorLine, formatRequestLine } from './log.js';
+import { colors, escapeControl, formatBanner, formatErrorLine, formatRequestLine } from './log.js';
 import { browserUrl, openBrowser } from './open-browser.js';
 import { DEFAULT_PORT, type RunningServer, type StartOptions, startServer } from './server.js';
 
@@ -212,7 +211,7 @@ async function run(options: CliRun, flags: CliFlags): Promise<void> {
   if (flags.open !== undefined) {
     // Not awaited: the server is already answering, and a missing browser is only a note.
     void openBrowser(browserUrl(server.url, flags.open)).then((outcome) => {
-      if (outcome.kind === 'skipped') process.stdout.write(`${pc.dim(outcome.note)}\n`);
+      if (outcome.kind === 'skipped') process.stdout.write(`${colors().dim(outcome.note)}\n`);
     });
   }
   server.server.on('error', (error) => {
@@ -229,13 +228,13 @@ function waitForStop(server: RunningServer): Promise<void> {
     let stopping = false;
     const stop = (): void => {
       if (stopping) {
-        process.stdout.write(`${pc.dim('forced stop')}\n`);
+        process.stdout.write(`${colors().dim('forced stop')}\n`);
         process.exit(process.exitCode ?? EXIT_OK);
       }
       stopping = true;
-      process.stdout.write(`\n${pc.dim('stopping…')}\n`);
+      process.stdout.write(`\n${colors().dim('stopping…')}\n`);
       void server.close().then(() => {
-        process.stdout.write(`${pc.dim('stopped')}\n`);
+        process.stdout.write(`${colors().dim('stopped')}\n`);
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
         resolve();
@@ -277,7 +276,7 @@ function describeError(error: unknown, path: string): string {
   if (!(error instanceof Error)) return `${String(error)}${where}`;
   const code = (error as NodeJS.ErrnoException).code;
   if (typeof code === 'string' || error.stack === undefined) return `${error.message}${where}`;
-  return `${error.message}${where}\n${pc.dim(error.stack)}`;
+  return `${error.message}${where}\n${colors().dim(error.stack)}`;
 }
 
 async function isDirectory(path: string): Promise<boolean> {

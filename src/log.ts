@@ -1,9 +1,23 @@
 // src/log.ts
 // Everything the CLI prints, as strings: the banner, request lines and error lines.
 // No process access here, so tests can assert on the exact text.
-import { networkInterfaces } from 'node:os';
-import pc from 'picocolors';
+import { createRequire } from 'node:module';
 import type { ResponseLogEntry } from './options.js';
+
+type Colors = typeof import('picocolors');
+
+const require = createRequire(import.meta.url);
+let loadedColors: Colors | undefined;
+
+/**
+ * picocolors, loaded on first use: it checks the terminal (node:tty) as it loads, and a server
+ * started with --quiet and without a terminal prints nothing coloured before its first response.
+ * CommonJS, so require() can load it in place.
+ */
+export function colors(): Colors {
+  loadedColors ??= require('picocolors') as Colors;
+  return loadedColors;
+}
 
 export interface BannerInfo {
   readonly version: string;
@@ -21,6 +35,7 @@ export function formatBanner(info: BannerInfo, isTerminal: boolean): string {
   const notice = info.busyPort === undefined ? '' : `port ${info.busyPort} is in use, using ${info.port}\n`;
   if (!isTerminal) return `${notice}serving ${info.folder} at ${info.url}\n`;
 
+  const pc = colors();
   const link = (url: string): string =>
     pc.cyan(url.replace(`:${info.port}/`, `:${pc.bold(String(info.port))}/`));
   const lines = [
@@ -42,6 +57,7 @@ export function formatBanner(info: BannerInfo, isTerminal: boolean): string {
 
 /** One line per finished request: time, method, path, status, bytes, duration. */
 export function formatRequestLine(entry: ResponseLogEntry, at: Date): string {
+  const pc = colors();
   const time = at.toTimeString().slice(0, 8);
   const status = colourStatus(entry.status);
   const bytes = entry.bytes === undefined ? '-' : formatBytes(entry.bytes);
@@ -51,7 +67,7 @@ export function formatRequestLine(entry: ResponseLogEntry, at: Date): string {
 
 /** A one-line error for the terminal, prefixed so it's clear where it came from. */
 export function formatErrorLine(message: string): string {
-  return `${pc.red('serve-here:')} ${message}`;
+  return `${colors().red('serve-here:')} ${message}`;
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: C0 and C1 controls are what it matches
@@ -77,6 +93,7 @@ export function formatBytes(bytes: number): string {
 }
 
 function colourStatus(status: number): string {
+  const pc = colors();
   const text = String(status);
   if (status >= 500) return pc.red(text);
   if (status >= 400) return pc.yellow(text);
@@ -88,8 +105,12 @@ function isEveryInterface(host: string | undefined): boolean {
   return host === '::' || host === '0.0.0.0';
 }
 
-/** Non-internal IPv4 and IPv6 addresses of this machine (link-local IPv6 is left out). */
+/**
+ * Non-internal IPv4 and IPv6 addresses of this machine (link-local IPv6 is left out). Only the
+ * banner for --host asks, so node:os is loaded then.
+ */
 export function lanAddresses(): string[] {
+  const { networkInterfaces } = require('node:os') as typeof import('node:os');
   const addresses: string[] = [];
   for (const list of Object.values(networkInterfaces())) {
     for (const info of list ?? []) {
