@@ -4,11 +4,26 @@
 // The only module that touches process.argv, process.exit, stdout/stderr or signals.
 import { readFileSync } from 'node:fs';
 import { access, constants, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { relative, resolve } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
 import { colors, escapeControl, formatBanner, formatErrorLine, formatRequestLine } from './log.js';
 import { browserUrl, openBrowser } from './open-browser.js';
 import { DEFAULT_PORT, type RunningServer, type StartOptions, startServer } from './server.js';
+
+type Commander = typeof import('commander');
+
+const require = createRequire(import.meta.url);
+let loadedCommander: Commander | undefined;
+
+/**
+ * commander through require(): it is CommonJS, and importing it as ES module costs a wrapper
+ * module and a scan of its source for export names on every start.
+ */
+function commander(): Commander {
+  loadedCommander ??= require('commander') as Commander;
+  return loadedCommander;
+}
 
 /** Exit codes (README, "Exit codes"). */
 const EXIT_OK = 0;
@@ -51,6 +66,7 @@ Examples:
 `;
 
 export function createProgram(): Command {
+  const { Command, Option } = commander();
   return new Command('serve-here')
     .description('Serve a folder over HTTP: files with the right type, folders as a listing.')
     .usage('[root] [options]')
@@ -119,7 +135,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   try {
     program.parse(['node', 'serve-here', ...argv]);
   } catch (error) {
-    if (error instanceof CommanderError) {
+    if (error instanceof commander().CommanderError) {
       process.exitCode = error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
       return;
     }
@@ -312,7 +328,7 @@ function labelFor(absolute: string): string {
 }
 
 function parsePort(value: string): number {
-  return parsePortOrThrow(value, InvalidArgumentError, '');
+  return parsePortOrThrow(value, commander().InvalidArgumentError, '');
 }
 
 function parsePortOrThrow(value: string, Failure: new (message: string) => Error, label = 'port'): number {
@@ -326,13 +342,13 @@ function parsePortOrThrow(value: string, Failure: new (message: string) => Error
 
 function parseSeconds(value: string): number {
   if (!/^\d+$/.test(value.trim()))
-    throw new InvalidArgumentError(`must be a whole number of seconds, not "${value}"`);
+    throw new (commander().InvalidArgumentError)(`must be a whole number of seconds, not "${value}"`);
   return Number(value);
 }
 
 /** Accepts `Name: value` with a valid header name (RFC 9110 §5.1) and a value without CR/LF. */
 function collectHeader(value: string, previous: string[] | undefined): string[] {
-  splitHeader(value, InvalidArgumentError);
+  splitHeader(value, commander().InvalidArgumentError);
   return [...(previous ?? []), value];
 }
 
