@@ -17,10 +17,17 @@ import type { Exchange } from './exchange.js';
 import { evaluatePreconditions } from './http/conditional.js';
 import { HttpError, httpErrorFromFs } from './http/errors.js';
 import { LISTING_CSP } from './listing/assets.js';
-import { sortEntries, totalsOf } from './listing/entry.js';
+import { type ListingEntry, sortEntries, totalsOf } from './listing/entry.js';
 import { renderJsonChunks, renderTextChunks } from './listing/formats.js';
-import { type Limit, type ListingFormat, negotiateFormat, parseListingQuery } from './listing/query.js';
-import { readListing } from './listing/read.js';
+import { PageCache, type RenderedListing } from './listing/page-cache.js';
+import {
+  type Limit,
+  type ListingFormat,
+  type ListingQuery,
+  negotiateFormat,
+  parseListingQuery,
+} from './listing/query.js';
+import { type ReadRules, readListing } from './listing/read.js';
 import { renderListingHtmlChunks } from './listing/render-html.js';
 
 export interface DirectoryToList {
@@ -50,38 +57,51 @@ const CONTENT_TYPES: Readonly<Record<ListingFormat, string>> = {
   text: 'text/plain; charset=utf-8',
 };
 
+/**
+ * Rendered pages are kept up to this many bytes (all folders together): a 10,000-entry page is
+ * 2.4 MB. Shared by every server in the process; keys hold the folder and the read rules.
+ */
+const CACHE_BYTES = 24 * 1024 * 1024;
+
+const pages = new PageCache(CACHE_BYTES);
+
 /** Sends the listing of `dir` in the format the request asks for. */
 export async function sendListing(exchange: Exchange, dir: DirectoryToList, root: RootInfo): Promise<void> {
   const { req, res, config } = exchange;
   const query = parseListingQuery(dir.query);
   const format = query.format ?? negotiateFormat(req.headers.accept);
 
-  let entries: Awaited<ReturnType<typeof readListing>>;
+  const rules: ReadRules = {
+    depth: dir.segments.length,
+    dotfiles: config.dotfiles,
+    followSymlinks: config.followSymlinks,
+    realRoot: await root.realRoot(),
+  };
+  const folder = JSON.stringify([
+    dir.dirPath,
+    rules.depth,
+    rules.dotfiles,
+    rules.followSymlinks,
+    rules.realRoot,
+  ]);
+  let entries: ListingEntry[];
   try {
-    entries = await readListing(dir.dirPath, {
-      depth: dir.segments.length,
-      dotfiles: config.dotfiles,
-      followSymlinks: config.followSymlinks,
-      realRoot: await root.realRoot(),
-    });
+    // Every request reads the folder, so sizes and dates are always fresh; the page rendered
+    // from it is reused when nothing changed.
+    entries = await readListing(dir.dirPath, rules);
   } catch (error) {
     // A folder deleted between the resolver's stat and readdir is simply not found (ENOENT).
     throw httpErrorFromFs(error);
   }
-
-  const sorted = sortEntries(entries, { key: query.sort, order: query.order });
-  const limit: Limit = query.limit ?? (format === 'html' ? HTML_PAGE_SIZE : 'all');
-  const offset = Math.min(query.offset, sorted.length);
-  const page = sorted.slice(offset, limit === 'all' ? undefined : offset + limit);
-  const shared = { segments: dir.segments, entries: page, offset, limit };
-  const chunks =
-    format === 'html'
-      ? renderListingHtmlChunks({ ...shared, count: sorted.length, totals: totalsOf(sorted), query })
-      : format === 'json'
-        ? renderJsonChunks({ ...shared, urlPath: dir.urlPath, total: sorted.length })
-        : renderTextChunks({ ...shared, urlPath: dir.urlPath, total: sorted.length });
-  const hash = createHash('sha1');
-  const body = await collect(chunks, hash);
+  const variant = JSON.stringify([
+    format,
+    query.sort,
+    query.order,
+    query.limit ?? null,
+    query.offset,
+    dir.urlPath,
+  ]);
+  const rendered = await pages.page(folder, entries, variant, () => render(entries, dir, { query, format }));
 
   res.setHeader('Content-Type', CONTENT_TYPES[format]);
   // A listing changes whenever a file does: always revalidate, cheaply thanks to the ETag.
@@ -93,11 +113,11 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
   // whole, off the event loop, so the response keeps its Content-Length.
   if (config.compress) appendVary(exchange, 'Accept-Encoding');
   const encoding: Encoding =
-    config.compress && body.length >= MIN_COMPRESS_SIZE
+    config.compress && rendered.body.length >= MIN_COMPRESS_SIZE
       ? negotiateEncoding(req.headers['accept-encoding'], ['br', 'gzip', 'identity'])
       : 'identity';
   // Each coding is its own representation, so it gets its own tag (RFC 9110 §8.8.3).
-  const etag = `W/"${hash.digest('base64url')}${encoding === 'identity' ? '' : `-${encoding}`}"`;
+  const etag = `W/"${rendered.hash}${encoding === 'identity' ? '' : `-${encoding}`}"`;
   res.setHeader('ETag', etag);
 
   // Only the entity-tag conditions apply: a listing has no single modification date.
@@ -114,9 +134,35 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
       break;
   }
   res.statusCode = 200;
-  if (encoding === 'identity') return sendText(exchange, body);
+  if (encoding === 'identity') return sendText(exchange, rendered.body);
   res.setHeader('Content-Encoding', encoding);
-  sendText(exchange, await compress(body, encoding));
+  sendText(
+    exchange,
+    await pages.encoded(folder, rendered, encoding, () => compress(rendered.body, encoding)),
+  );
+}
+
+/** Sorts, pages and renders `entries` as the query asks. */
+async function render(
+  entries: readonly ListingEntry[],
+  dir: DirectoryToList,
+  asked: { readonly query: ListingQuery; readonly format: ListingFormat },
+): Promise<RenderedListing> {
+  const { query, format } = asked;
+  const sorted = sortEntries(entries, { key: query.sort, order: query.order });
+  const limit: Limit = query.limit ?? (format === 'html' ? HTML_PAGE_SIZE : 'all');
+  const offset = Math.min(query.offset, sorted.length);
+  const page = sorted.slice(offset, limit === 'all' ? undefined : offset + limit);
+  const shared = { segments: dir.segments, entries: page, offset, limit };
+  const chunks =
+    format === 'html'
+      ? renderListingHtmlChunks({ ...shared, count: sorted.length, totals: totalsOf(sorted), query })
+      : format === 'json'
+        ? renderJsonChunks({ ...shared, urlPath: dir.urlPath, total: sorted.length })
+        : renderTextChunks({ ...shared, urlPath: dir.urlPath, total: sorted.length });
+  const hash = createHash('sha1');
+  const body = await collect(chunks, hash);
+  return { body, hash: hash.digest('base64url'), encoded: new Map() };
 }
 
 function compress(body: Buffer, encoding: Exclude<Encoding, 'identity'>): Promise<Buffer> {
