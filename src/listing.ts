@@ -17,6 +17,7 @@ import type { Exchange } from './exchange.js';
 import { evaluatePreconditions } from './http/conditional.js';
 import { HttpError, httpErrorFromFs } from './http/errors.js';
 import { LISTING_CSP } from './listing/assets.js';
+import { Coalescer } from './listing/coalesce.js';
 import { type ListingEntry, sortEntries, totalsOf } from './listing/entry.js';
 import { renderJsonChunks, renderTextChunks } from './listing/formats.js';
 import { PageCache, type RenderedListing } from './listing/page-cache.js';
@@ -63,6 +64,7 @@ const CONTENT_TYPES: Readonly<Record<ListingFormat, string>> = {
  */
 const CACHE_BYTES = 24 * 1024 * 1024;
 
+const reads = new Coalescer<ListingEntry[]>();
 const pages = new PageCache(CACHE_BYTES);
 
 /** Sends the listing of `dir` in the format the request asks for. */
@@ -86,9 +88,10 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
   ]);
   let entries: ListingEntry[];
   try {
-    // Every request reads the folder, so sizes and dates are always fresh; the page rendered
+    // Every request gets a read of the folder that began after it arrived, so names, sizes
+    // and dates are always fresh; requests that arrive together share one. The page rendered
     // from it is reused when nothing changed.
-    entries = await readListing(dir.dirPath, rules);
+    entries = await reads.run(folder, () => readListing(dir.dirPath, rules));
   } catch (error) {
     // A folder deleted between the resolver's stat and readdir is simply not found (ENOENT).
     throw httpErrorFromFs(error);

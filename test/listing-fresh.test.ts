@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdir, rename, rm, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { Coalescer } from '../src/listing/coalesce.js';
 import type { ListingEntry } from '../src/listing/entry.js';
 import type { JsonListing } from '../src/listing/formats.js';
 import { PageCache, type RenderedListing, sameEntries } from '../src/listing/page-cache.js';
@@ -222,4 +223,57 @@ test('PageCache does not keep a page bigger than its whole budget, but still ret
   assert.equal(page.body.length, 5000);
   await new Promise<void>((resolve) => setImmediate(resolve));
   assert.equal(cache.bytes, 0);
+});
+
+// --- Shared reads ---------------------------------------------------------------------------------
+
+/** A task the test finishes by hand, counting how often it was started. */
+function manualTasks(): { task: () => Promise<number>; started: number[]; finish: (value: number) => void } {
+  const pending: ((value: number) => void)[] = [];
+  const started: number[] = [];
+  return {
+    started,
+    task: () =>
+      new Promise<number>((resolve) => {
+        started.push(started.length);
+        pending.push(resolve);
+      }),
+    finish: (value) => pending.shift()?.(value),
+  };
+}
+
+test('Coalescer.run() while a read runs waits for the next read, which later callers share', async () => {
+  const reads = new Coalescer<number>();
+  const { task, started, finish } = manualTasks();
+  const first = reads.run('dir', task);
+  const during = [reads.run('dir', task), reads.run('dir', task), reads.run('dir', task)];
+  assert.equal(started.length, 1, 'the callers that came during the first read did not start their own');
+  finish(1);
+  assert.equal(await first, 1);
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  assert.equal(started.length, 2, 'one new read started for them, after the first had finished');
+  const later = reads.run('dir', task);
+  finish(2);
+  assert.deepEqual(await Promise.all(during), [2, 2, 2]);
+  finish(3);
+  assert.equal(await later, 3, 'a caller that came during the second read got a third');
+  assert.equal(reads.size, 0);
+});
+
+test('Coalescer.run() for another key starts at once, and a failure reaches every sharer', async () => {
+  const reads = new Coalescer<number>();
+  const { task, started, finish } = manualTasks();
+  const a = reads.run('a', task);
+  const b = reads.run('b', task);
+  assert.equal(started.length, 2);
+  let fail: (error: Error) => void = () => {};
+  const failing = (): Promise<number> => new Promise<number>((_, reject) => (fail = reject));
+  const sharers = [reads.run('a', failing), reads.run('a', failing)];
+  finish(1);
+  finish(2);
+  assert.deepEqual(await Promise.all([a, b]), [1, 2]);
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  fail(Object.assign(new Error('gone'), { code: 'ENOENT' }));
+  for (const sharer of sharers) await assert.rejects(sharer, { code: 'ENOENT' });
+  assert.equal(reads.size, 0);
 });
