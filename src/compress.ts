@@ -3,10 +3,19 @@
 // q-values), which types are worth compressing, and the brotli/gzip streams used on the fly.
 // Deciding which representation a file gets is send-file.ts's job; this module only advises.
 import type { Stats } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Transform } from 'node:stream';
-import { constants, createBrotliCompress, createGzip } from 'node:zlib';
+import type * as Zlib from 'node:zlib';
 import { isTextual } from './content-type.js';
 import type { Resolver } from './resolve.js';
+
+let zlib: typeof Zlib | undefined;
+
+/** node:zlib, loaded by the first response that is compressed rather than at start-up. */
+function loadZlib(): typeof Zlib {
+  zlib ??= createRequire(import.meta.url)('node:zlib') as typeof Zlib;
+  return zlib;
+}
 
 /** Content codings serve-here can produce; 'identity' means the bytes as stored. */
 export type Encoding = 'br' | 'gzip' | 'identity';
@@ -139,6 +148,7 @@ export function createEncoder(
   size: number,
   contentType: string,
 ): Transform {
+  const { constants, createBrotliCompress, createGzip } = loadZlib();
   if (encoding === 'gzip') return createGzip({ level: GZIP_LEVEL });
   return createBrotliCompress({
     params: {
