@@ -8,7 +8,6 @@ import { createRequire } from 'node:module';
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { colors, escapeControl, formatBanner, formatErrorLine, formatRequestLine } from './log.js';
-import { browserUrl, openBrowser } from './open-browser.js';
 import { DEFAULT_PORT, type RunningServer, type StartOptions, startServer } from './server.js';
 
 type Commander = typeof import('commander');
@@ -305,11 +304,15 @@ async function run(options: CliRun, flags: CliFlags): Promise<void> {
       process.stdout.isTTY === true,
     ),
   );
-  if (flags.open !== undefined) {
+  const open = flags.open;
+  if (open !== undefined) {
     // Not awaited: the server is already answering, and a missing browser is only a note.
-    void openBrowser(browserUrl(server.url, flags.open)).then((outcome) => {
-      if (outcome.kind === 'skipped') process.stdout.write(`${colors().dim(outcome.note)}\n`);
-    });
+    // Loaded here so that only --open pays for the module.
+    void import('./open-browser.js')
+      .then(({ browserUrl, openBrowser }) => openBrowser(browserUrl(server.url, open)))
+      .then((outcome) => {
+        if (outcome.kind === 'skipped') process.stdout.write(`${colors().dim(outcome.note)}\n`);
+      });
   }
   server.server.on('error', (error) => {
     process.stderr.write(`${formatErrorLine(`server error: ${(error as Error).message}`)}\n`);

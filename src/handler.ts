@@ -3,7 +3,6 @@
 // fallback. The one place where request errors are caught and turned into responses.
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { siblingsOf } from './compress.js';
 import { sendCustomNotFound, sendErrorPage, sendText } from './error-page.js';
 import type { Exchange } from './exchange.js';
