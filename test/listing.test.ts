@@ -20,7 +20,13 @@ import {
   negotiateFormat,
   parseListingQuery,
 } from '../src/listing/query.js';
-import { formatTotals, type ListingView, renderListingHtml, renderRow } from '../src/listing/render-html.js';
+import {
+  formatDateTime,
+  formatTotals,
+  type ListingView,
+  renderListingHtml,
+  renderRow,
+} from '../src/listing/render-html.js';
 
 const file = (name: string, size: number, mtimeMs: number): ListingEntry => ({
   name,
@@ -397,4 +403,39 @@ test('renderListingHtml() keeps every row, in order, across chunks of 1,000 rows
     entries.map((e) => e.name),
   );
   assert.equal(html.match(/<\/html>/g)?.length, 1);
+});
+
+const byteCounts: readonly [number, string][] = [
+  [0, '0'],
+  [999, '999'],
+  [1000, '1,000'],
+  [12_345, '12,345'],
+  [123_456, '123,456'],
+  [1_234_567, '1,234,567'],
+  [Number.MAX_SAFE_INTEGER, '9,007,199,254,740,991'],
+  [2 ** 60, new Intl.NumberFormat('en-US').format(2 ** 60)],
+];
+
+for (const [bytes, grouped] of byteCounts) {
+  test(`renderRow() writes ${bytes} bytes in the tooltip as "${grouped} bytes"`, () => {
+    assert.ok(renderRow(file('f', bytes, 0)).includes(`title="${grouped} bytes"`));
+  });
+}
+
+test('renderRow() dates rows that share a minute, cross one or predate 1973 as formatDateTime() does', () => {
+  const start = Date.UTC(2024, 2, 31, 0, 59, 58, 500);
+  const times = [
+    ...Array.from({ length: 8 }, (_, i) => start + i * 700.25), // across a minute boundary
+    start + 3_600_000, // an hour later, then back to the first minute
+    start,
+    Date.UTC(1972, 11, 31, 23, 59, 59, 999),
+    Date.UTC(1937, 6, 1, 0, 0, 20),
+    Date.UTC(1937, 6, 1, 0, 0, 40),
+    -1,
+    0,
+  ];
+  for (const ms of times) {
+    const html = renderRow(file('f', 1, ms));
+    assert.ok(html.includes(`">${formatDateTime(ms)}</time>`), `${ms}: ${html}`);
+  }
 });
