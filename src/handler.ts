@@ -8,7 +8,7 @@ import { sendCustomNotFound, sendErrorPage, sendText } from './error-page.js';
 import type { Exchange } from './exchange.js';
 import { findFallback } from './fallback.js';
 import { applyPreflightHeaders, createHeadWriter, isPreflight } from './headers.js';
-import { HttpError } from './http/errors.js';
+import { HttpError, httpErrorFromFs } from './http/errors.js';
 import { escapeHtml } from './http/html.js';
 import { resolveConfig, type ServeConfig, type ServeOptions } from './options.js';
 import { parseRequestPath, type RequestPath } from './request-path.js';
@@ -24,10 +24,17 @@ export type Handler = (req: IncomingMessage, res: ServerResponse, next?: Next) =
 const ALLOW = 'GET, HEAD, OPTIONS';
 
 /**
- * The listing and its renderers (nine modules, plus crypto and zlib helpers) load on the first
- * folder request: a server that is only asked for files never pays for them at start-up.
+ * The listing and its renderers (nine modules) load after the first response rather than at
+ * start-up: a server is ready sooner, and still has them before most folder requests. Early,
+ * because Node remembers a failed import for good: one that met a full descriptor table would
+ * break every later listing. A load that fails anyway answers 503 like any EMFILE.
  */
 let listingModule: Promise<typeof import('./listing.js')> | undefined;
+
+function loadListing(): Promise<typeof import('./listing.js')> {
+  listingModule ??= import('./listing.js');
+  return listingModule;
+}
 
 /** Creates the request handler for a folder. */
 export function createHandler(options: ServeOptions = {}): Handler {
@@ -36,9 +43,14 @@ export function createHandler(options: ServeOptions = {}): Handler {
   const writeHead = createHeadWriter(config);
   // Synchronous on purpose: every async failure is caught here, so no request can crash the
   // process with an unhandled rejection.
+  let listingRequested = !config.listing;
   return function serveHere(req, res, next) {
     const exchange: Exchange = { req, res, config };
     res.writeHead = writeHead;
+    if (!listingRequested) {
+      listingRequested = true;
+      res.once('close', () => void loadListing().catch(() => undefined));
+    }
     if (config.onResponse !== undefined) reportWhenDone(exchange, config.onResponse);
     handle(exchange, resolver, next).catch((error: unknown) => failUnexpectedly(exchange, error));
   };
@@ -86,8 +98,10 @@ async function respond(exchange: Exchange, target: Target, context: RespondConte
       return sendFile(exchange, target, siblingsOf(resolver, target.segments));
     case 'directory': {
       if (!exchange.config.listing) throw new HttpError(404);
-      listingModule ??= import('./listing.js');
-      const { sendListing } = await listingModule;
+      const { sendListing } = await loadListing().catch((error: unknown) => {
+        const refusal = httpErrorFromFs(error);
+        throw refusal.status === 503 ? refusal : error;
+      });
       return sendListing(exchange, { ...target, query: path.query }, resolver);
     }
     case 'redirect':

@@ -4,18 +4,28 @@
 import { createRequire } from 'node:module';
 import type { ResponseLogEntry } from './options.js';
 
-type Colors = typeof import('picocolors');
+/** The picocolors functions serve-here uses. */
+type Colors = Pick<typeof import('picocolors'), 'bold' | 'cyan' | 'dim' | 'green' | 'red' | 'yellow'>;
 
 const require = createRequire(import.meta.url);
 let loadedColors: Colors | undefined;
 
+const PLAIN: Colors = { bold: String, cyan: String, dim: String, green: String, red: String, yellow: String };
+
 /**
- * picocolors, loaded on first use: it checks the terminal (node:tty) as it loads, and a server
- * started with --quiet and without a terminal prints nothing coloured before its first response.
- * CommonJS, so require() can load it in place.
+ * picocolors, loaded on first use: it checks the terminal as it loads, and a server started
+ * with --quiet and without a terminal prints nothing coloured before its first response.
+ * Loading needs a file descriptor; with none left (EMFILE), error lines still go out, without
+ * colour, and the next call tries again (require() remembers no failure).
  */
 export function colors(): Colors {
-  loadedColors ??= require('picocolors') as Colors;
+  if (loadedColors === undefined) {
+    try {
+      loadedColors = require('picocolors') as Colors;
+    } catch {
+      return PLAIN;
+    }
+  }
   return loadedColors;
 }
 
