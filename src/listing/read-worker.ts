@@ -1,0 +1,21 @@
+// src/listing/read-worker.ts
+// The worker thread that reads big folders for reader.ts: readdir and one stat per entry,
+// blocking here so the server's event loop doesn't, sent back packed in typed arrays.
+import { parentPort } from 'node:worker_threads';
+import { packEntries, type ReadReply, type ReadRequest } from './packed.js';
+import { readListingSync } from './read.js';
+
+parentPort?.on('message', (request: ReadRequest) => {
+  let reply: ReadReply;
+  try {
+    const packed = packEntries(readListingSync(request.dirPath, request.rules));
+    reply = { id: request.id, packed };
+    const buffers = [packed.types.buffer, packed.sizes.buffer, packed.mtimes.buffer] as ArrayBuffer[];
+    parentPort?.postMessage(reply, buffers);
+  } catch (error) {
+    // Only the code crosses over: it is all httpErrorFromFs looks at.
+    const code = (error as NodeJS.ErrnoException | null)?.code ?? 'EIO';
+    reply = { id: request.id, error: code };
+    parentPort?.postMessage(reply);
+  }
+});

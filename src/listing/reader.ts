@@ -1,0 +1,135 @@
+// src/listing/reader.ts
+// Chooses where a folder is read: on the event loop in short slices, or, for a folder whose
+// last read was big, in a worker thread, so its thousands of stats run on another core.
+import { Worker } from 'node:worker_threads';
+import type { ListingEntry } from './entry.js';
+import { type ReadReply, type ReadRequest, unpackEntries } from './packed.js';
+import { type ReadRules, readListing } from './read.js';
+
+/**
+ * A folder whose last read found at least this many entries is read in the worker. Below it
+ * the stats take a few milliseconds and the trip to the worker isn't worth it; above it they
+ * take 2.5 ms per 1,000 entries, which the event loop then spends on other clients.
+ */
+export const WORKER_THRESHOLD = 2000;
+
+/** How many folders' sizes are remembered to make that choice. */
+const REMEMBERED_FOLDERS = 256;
+
+/** An idle worker is stopped after this long, giving back its memory (about 10 MB). */
+const IDLE_MS = 30_000;
+
+interface Pending {
+  resolve(entries: ListingEntry[]): void;
+  reject(error: unknown): void;
+}
+
+/** The worker failed (not the folder): the read is done on the event loop instead. */
+class WorkerUnavailable extends Error {}
+
+export class FolderReader {
+  readonly #sizes = new Map<string, number>();
+  readonly #pending = new Map<number, Pending>();
+  #worker: Worker | undefined;
+  /** Set once a worker failed to start or crashed: from then on every read is inline. */
+  #disabled = false;
+  #nextId = 0;
+  #idleTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * Reads `dirPath` as readListing() does; `folder` is the key its size is remembered under.
+   * Throws the folder's own error (ENOENT, EACCES…) as readListing() would.
+   */
+  async read(dirPath: string, rules: ReadRules, folder: string): Promise<ListingEntry[]> {
+    const big = (this.#sizes.get(folder) ?? 0) >= WORKER_THRESHOLD;
+    let entries: ListingEntry[] | undefined;
+    if (big && !this.#disabled) {
+      entries = await this.#readInWorker(dirPath, rules).catch((error: unknown) => {
+        if (error instanceof WorkerUnavailable) return undefined;
+        throw error;
+      });
+    }
+    entries ??= await readListing(dirPath, rules);
+    this.#remember(folder, entries.length);
+    return entries;
+  }
+
+  /** True while a worker thread is running (for tests). */
+  get hasWorker(): boolean {
+    return this.#worker !== undefined;
+  }
+
+  /** Stops the worker, if any; the next big read starts a new one. */
+  async stop(): Promise<void> {
+    const worker = this.#worker;
+    this.#forget(worker);
+    await worker?.terminate();
+  }
+
+  #remember(folder: string, count: number): void {
+    this.#sizes.delete(folder);
+    this.#sizes.set(folder, count);
+    if (this.#sizes.size > REMEMBERED_FOLDERS) {
+      const oldest = this.#sizes.keys().next().value;
+      if (oldest !== undefined) this.#sizes.delete(oldest);
+    }
+  }
+
+  #readInWorker(dirPath: string, rules: ReadRules): Promise<ListingEntry[]> {
+    const worker = this.#started();
+    if (worker === undefined) return Promise.reject(new WorkerUnavailable());
+    clearTimeout(this.#idleTimer);
+    const id = this.#nextId++;
+    const request: ReadRequest = { id, dirPath, rules };
+    return new Promise<ListingEntry[]>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage(request);
+    });
+  }
+
+  #started(): Worker | undefined {
+    if (this.#worker !== undefined) return this.#worker;
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL('./read-worker.js', import.meta.url));
+    } catch {
+      this.#disabled = true;
+      return undefined;
+    }
+    worker.on('message', (reply: ReadReply) => this.#settle(reply));
+    worker.on('error', () => {
+      this.#disabled = true;
+      this.#forget(worker);
+    });
+    worker.on('exit', () => this.#forget(worker));
+    // An idle worker never keeps the process alive, so a server that closes can exit; one
+    // with reads owed does (#readInWorker refs it). After the listeners, which ref its port.
+    worker.unref();
+    this.#worker = worker;
+    return worker;
+  }
+
+  #settle(reply: ReadReply): void {
+    const pending = this.#pending.get(reply.id);
+    if (pending === undefined) return;
+    this.#pending.delete(reply.id);
+    if ('packed' in reply) pending.resolve(unpackEntries(reply.packed));
+    else pending.reject(Object.assign(new Error(`readdir failed: ${reply.error}`), { code: reply.error }));
+    if (this.#pending.size === 0) {
+      this.#worker?.unref();
+      this.#idleTimer = setTimeout(() => void this.stop(), IDLE_MS);
+      this.#idleTimer.unref();
+    }
+  }
+
+  /** Drops `worker`; reads it still owed are done on the event loop instead. */
+  #forget(worker: Worker | undefined): void {
+    if (worker === undefined || this.#worker !== worker) return;
+    this.#worker = undefined;
+    clearTimeout(this.#idleTimer);
+    const owed = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const pending of owed) pending.reject(new WorkerUnavailable());
+  }
+}

@@ -1,0 +1,134 @@
+// test/listing-reader.test.ts
+// Big folders are read in a worker thread: it must find exactly what the event-loop read
+// finds (hidden names, links, sizes, dates), report the folder's own errors, hand reads back
+// when it stops, and keep listings fresh over HTTP.
+import assert from 'node:assert/strict';
+import { mkdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { httpErrorFromFs } from '../src/http/errors.js';
+import type { ListingEntry } from '../src/listing/entry.js';
+import type { JsonListing } from '../src/listing/formats.js';
+import { packEntries, unpackEntries } from '../src/listing/packed.js';
+import { type ReadRules, readListing } from '../src/listing/read.js';
+import { FolderReader, WORKER_THRESHOLD } from '../src/listing/reader.js';
+import { get, makeTree, serve, type TreeSpec } from './helpers.js';
+
+/** A folder just big enough for the worker, with every kind of entry the reader must judge. */
+async function bigFolder(t: Parameters<typeof makeTree>[0]): Promise<{ root: string; dir: string }> {
+  const outside = await makeTree(t, { 'secret.txt': 'outside' });
+  const spec: Record<string, TreeSpec[string]> = {
+    'd/.hidden': 'h',
+    'd/back\\slash': '',
+    'd/sub/inner.txt': 'inner',
+    'd/to-sub': { symlink: 'sub' },
+    'd/to-outside': { symlink: join(outside, 'secret.txt') },
+    'd/broken': { symlink: 'missing' },
+  };
+  const root = await makeTree(t, spec);
+  const dir = join(root, 'd');
+  const names = Array.from({ length: WORKER_THRESHOLD }, (_, i) => `file-${i}.txt`);
+  for (let i = 0; i < names.length; i += 200) {
+    await Promise.all(
+      names.slice(i, i + 200).map((name, j) => writeFile(join(dir, name), 'x'.repeat(i + j))),
+    );
+  }
+  return { root, dir };
+}
+
+const rulesFor = (root: string): ReadRules => ({
+  depth: 1,
+  dotfiles: false,
+  followSymlinks: false,
+  realRoot: root,
+});
+
+const byName = (entries: readonly ListingEntry[]): ListingEntry[] =>
+  [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+test('FolderReader.read() of a big folder, the second time, reads it in a worker and finds what readListing() finds', async (t) => {
+  const { root, dir } = await bigFolder(t);
+  const reader = new FolderReader();
+  t.after(() => reader.stop());
+  const inline = await reader.read(dir, rulesFor(root), 'd');
+  assert.equal(reader.hasWorker, false, 'the first read of an unknown folder stays on the event loop');
+  const inWorker = await reader.read(dir, rulesFor(root), 'd');
+  assert.equal(reader.hasWorker, true);
+  assert.deepEqual(byName(inWorker), byName(inline));
+  assert.deepEqual(byName(inWorker), byName(await readListing(dir, rulesFor(root))));
+  const names = new Set(inWorker.map((e) => e.name));
+  for (const hidden of ['.hidden', 'back\\slash', 'to-outside']) assert.ok(!names.has(hidden), hidden);
+  assert.deepEqual(
+    byName(inWorker.filter((e) => !e.name.startsWith('file-'))).map((e) => [e.name, e.type]),
+    [
+      ['broken', 'symlink'],
+      ['sub', 'directory'],
+      ['to-sub', 'directory'],
+    ],
+  );
+  assert.equal(inWorker.length, WORKER_THRESHOLD + 3);
+});
+
+test('FolderReader.read() of a big folder deleted since rejects with ENOENT from the worker, which maps to 404', async (t) => {
+  const { root, dir } = await bigFolder(t);
+  const reader = new FolderReader();
+  t.after(() => reader.stop());
+  await reader.read(dir, rulesFor(root), 'd');
+  await rm(dir, { recursive: true });
+  const error = await reader.read(dir, rulesFor(root), 'd').catch((e: unknown) => e);
+  assert.equal(reader.hasWorker, true, 'the worker was asked');
+  assert.equal((error as NodeJS.ErrnoException).code, 'ENOENT');
+  assert.equal(httpErrorFromFs(error).status, 404);
+});
+
+test('FolderReader.stop() while the worker reads hands the read back to the event loop, which finishes it', async (t) => {
+  const { root, dir } = await bigFolder(t);
+  const reader = new FolderReader();
+  t.after(() => reader.stop());
+  await reader.read(dir, rulesFor(root), 'd');
+  const pending = reader.read(dir, rulesFor(root), 'd');
+  assert.equal(reader.hasWorker, true);
+  await reader.stop();
+  assert.equal((await pending).length, WORKER_THRESHOLD + 3);
+  assert.equal(reader.hasWorker, false);
+  assert.equal(
+    (await reader.read(dir, rulesFor(root), 'd')).length,
+    WORKER_THRESHOLD + 3,
+    'a new worker reads',
+  );
+});
+
+test('GET /d/ of a big folder shows a resized file, a new date and an added and a removed file at once', async (t) => {
+  const { root, dir } = await bigFolder(t);
+  const { port } = await serve(t, { root });
+  const list = async (): Promise<JsonListing> =>
+    JSON.parse((await get(port, '/d/?format=json')).text) as JsonListing;
+  await list();
+  const before = await list(); // read by the worker, and the page cached
+  assert.equal(before.total, WORKER_THRESHOLD + 3);
+
+  await writeFile(join(dir, 'file-7.txt'), 'resized');
+  await utimes(join(dir, 'file-8.txt'), new Date('2030-01-01T00:00:00Z'), new Date('2030-01-01T00:00:00Z'));
+  await writeFile(join(dir, 'added.txt'), '');
+  await rm(join(dir, 'file-9.txt'));
+  await mkdir(join(dir, 'new-folder'));
+  const after = await list();
+  const find = (name: string) => after.entries.find((e) => e.name === name);
+  assert.equal(find('file-7.txt')?.size, 7);
+  assert.equal(find('file-8.txt')?.mtime, '2030-01-01T00:00:00.000Z');
+  assert.ok(find('added.txt'));
+  assert.equal(find('file-9.txt'), undefined);
+  assert.equal(find('new-folder')?.type, 'directory');
+  assert.equal(after.total, before.total + 1);
+});
+
+test('packEntries() and unpackEntries() keep names, types and missing sizes and dates', () => {
+  const entries: ListingEntry[] = [
+    { name: 'a b.txt', type: 'file', size: 0, mtimeMs: 1700000000123.456 },
+    { name: 'dir', type: 'directory', size: undefined, mtimeMs: -1 },
+    { name: 'broken', type: 'symlink', size: undefined, mtimeMs: undefined },
+    { name: '日本語 😀\n', type: 'file', size: 2 ** 40, mtimeMs: 0 },
+  ];
+  assert.deepEqual(unpackEntries(packEntries(entries)), entries);
+  assert.deepEqual(unpackEntries(packEntries([])), []);
+});
