@@ -51,6 +51,11 @@ export class FolderReader {
     }
     entries ??= await readListing(dirPath, rules);
     this.#remember(folder, entries.length);
+    // Start the worker now, while the page renders, rather than on the next request, which
+    // would wait some 40 ms for it.
+    if (!big && entries.length >= WORKER_THRESHOLD && !this.#disabled && this.#started() !== undefined) {
+      if (this.#pending.size === 0) this.#idle();
+    }
     return entries;
   }
 
@@ -116,11 +121,15 @@ export class FolderReader {
     this.#pending.delete(reply.id);
     if ('packed' in reply) pending.resolve(unpackEntries(reply.packed));
     else pending.reject(Object.assign(new Error(`readdir failed: ${reply.error}`), { code: reply.error }));
-    if (this.#pending.size === 0) {
-      this.#worker?.unref();
-      this.#idleTimer = setTimeout(() => void this.stop(), IDLE_MS);
-      this.#idleTimer.unref();
-    }
+    if (this.#pending.size === 0) this.#idle();
+  }
+
+  /** Nothing is owed: the worker no longer keeps the process alive, and stops if left idle. */
+  #idle(): void {
+    this.#worker?.unref();
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => void this.stop(), IDLE_MS);
+    this.#idleTimer.unref();
   }
 
   /** Drops `worker`; reads it still owed are done on the event loop instead. */
