@@ -3,9 +3,10 @@
 // finds (hidden names, links, sizes, dates), report the folder's own errors, hand reads back
 // when it stops, and keep listings fresh over HTTP.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { httpErrorFromFs } from '../src/http/errors.js';
 import type { ListingEntry } from '../src/listing/entry.js';
 import type { JsonListing } from '../src/listing/formats.js';
@@ -27,13 +28,19 @@ async function bigFolder(t: Parameters<typeof makeTree>[0]): Promise<{ root: str
   };
   const root = await makeTree(t, spec);
   const dir = join(root, 'd');
-  const names = Array.from({ length: WORKER_THRESHOLD }, (_, i) => `file-${i}.txt`);
-  for (let i = 0; i < names.length; i += 200) {
-    await Promise.all(
-      names.slice(i, i + 200).map((name, j) => writeFile(join(dir, name), 'x'.repeat(i + j))),
-    );
-  }
+  // One after another: in a test, faster than thousands of promises.
+  for (let i = 0; i < WORKER_THRESHOLD; i++) writeFileSync(join(dir, `file-${i}.txt`), 'x'.repeat(i));
   return { root, dir };
+}
+
+/** One big folder for the tests that only read it; removed when the file's tests end. */
+let shared: Promise<{ root: string; dir: string }> | undefined;
+const cleanups: (() => unknown)[] = [];
+after(() => Promise.all(cleanups.map((cleanup) => cleanup())));
+function sharedBigFolder(): Promise<{ root: string; dir: string }> {
+  // makeTree registers its removal with a plain () => Promise, which runs here after all tests.
+  shared ??= bigFolder({ after: (cleanup) => void cleanups.push(cleanup as () => unknown) });
+  return shared;
 }
 
 const rulesFor = (root: string): ReadRules => ({
@@ -47,7 +54,7 @@ const byName = (entries: readonly ListingEntry[]): ListingEntry[] =>
   [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
 test('FolderReader.read() of a big folder starts the worker, which then finds what readListing() finds', async (t) => {
-  const { root, dir } = await bigFolder(t);
+  const { root, dir } = await sharedBigFolder();
   const reader = new FolderReader();
   t.after(() => reader.stop());
   const small = await makeTree(t, { 'a.txt': '' });
@@ -85,7 +92,7 @@ test('FolderReader.read() of a big folder deleted since rejects with ENOENT from
 });
 
 test('FolderReader.stop() while the worker reads hands the read back to the event loop, which finishes it', async (t) => {
-  const { root, dir } = await bigFolder(t);
+  const { root, dir } = await sharedBigFolder();
   const reader = new FolderReader();
   t.after(() => reader.stop());
   await reader.read(dir, rulesFor(root), 'd');
@@ -99,6 +106,17 @@ test('FolderReader.stop() while the worker reads hands the read back to the even
     WORKER_THRESHOLD + 3,
     'a new worker reads',
   );
+});
+
+test('FolderReader.read() with a worker that fails to start reads on the event loop instead, from then on', async (t) => {
+  const { root, dir } = await sharedBigFolder();
+  const reader = new FolderReader(new URL('./no-such-worker.js', import.meta.url));
+  t.after(() => reader.stop());
+  const expected = byName(await readListing(dir, rulesFor(root)));
+  for (let i = 0; i < 3; i++) {
+    assert.deepEqual(byName(await reader.read(dir, rulesFor(root), 'd')), expected, `read ${i + 1}`);
+  }
+  assert.equal(reader.hasWorker, false);
 });
 
 test('GET /d/ of a big folder shows a resized file, a new date and an added and a removed file at once', async (t) => {

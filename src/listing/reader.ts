@@ -28,6 +28,8 @@ interface Pending {
 class WorkerUnavailable extends Error {}
 
 export class FolderReader {
+  /** The worker's script; tests give one that fails to check the fallback. */
+  readonly #script: URL;
   readonly #sizes = new Map<string, number>();
   readonly #pending = new Map<number, Pending>();
   #worker: Worker | undefined;
@@ -35,6 +37,10 @@ export class FolderReader {
   #disabled = false;
   #nextId = 0;
   #idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(script: URL = new URL('./read-worker.js', import.meta.url)) {
+    this.#script = script;
+  }
 
   /**
    * Reads `dirPath` as readListing() does; `folder` is the key its size is remembered under.
@@ -97,16 +103,20 @@ export class FolderReader {
     if (this.#worker !== undefined) return this.#worker;
     let worker: Worker;
     try {
-      worker = new Worker(new URL('./read-worker.js', import.meta.url));
+      worker = new Worker(this.#script);
     } catch {
       this.#disabled = true;
       return undefined;
     }
     worker.on('message', (reply: ReadReply) => this.#settle(reply));
-    worker.on('error', () => {
+    const fail = (): void => {
       this.#disabled = true;
       this.#forget(worker);
-    });
+      void worker.terminate();
+    };
+    worker.on('error', fail);
+    // A reply that can't be read would leave its request waiting forever.
+    worker.on('messageerror', fail);
     worker.on('exit', () => this.#forget(worker));
     // An idle worker never keeps the process alive, so a server that closes can exit; one
     // with reads owed does (#readInWorker refs it). After the listeners, which ref its port.
