@@ -12,6 +12,7 @@ const info = {
   host: undefined,
 };
 // picocolors decides colour once at import; strip escapes so the assertions hold either way.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the sequences removed here
 const plain = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, '');
 
 test('formatBanner() off a terminal is one plain line', () => {
