@@ -9,6 +9,7 @@ import { HttpError, httpErrorFromFs } from './http/errors.js';
 import { encodeUrlPath } from './http/html.js';
 import type { ServeConfig } from './options.js';
 import type { RequestPath } from './request-path.js';
+import { PathStatter } from './stat-path.js';
 
 export type Target =
   | {
@@ -65,6 +66,7 @@ export class Resolver {
   #realRoot: Promise<string> | undefined;
   #rootCheckedAt = 0;
   /** Paths already checked against the root, by the file identity they led to (LRU). */
+  readonly #statter = new PathStatter();
   readonly #verified = new Map<string, { readonly real: string; readonly stats: Stats }>();
 
   constructor(config: ServeConfig) {
@@ -110,9 +112,9 @@ export class Resolver {
    */
   async lookup(segments: readonly string[]): Promise<{ filePath: string; stats: Stats } | undefined> {
     const filePath = join(this.#config.root, ...segments);
-    let stats: Stats;
+    let stats: Stats | undefined;
     try {
-      stats = await stat(filePath);
+      stats = await this.#statter.stat(filePath);
     } catch (error) {
       const refusal = httpErrorFromFs(error);
       if (refusal.status === 404) {
@@ -122,6 +124,10 @@ export class Resolver {
       // A 403 or 503 for a link that leads out of the root would tell that its target exists.
       if (!this.#config.followSymlinks) await this.#realPathInside(filePath);
       throw refusal;
+    }
+    if (stats === undefined) {
+      await this.noticeMissingRoot();
+      return undefined;
     }
     if (this.#config.followSymlinks) return { filePath, stats };
     return this.#verify(filePath, stats);

@@ -1,0 +1,64 @@
+// test/stat-path.test.ts
+// PathStatter: direct stats while they are fast, the thread pool after repeated slow calls,
+// and the same answers either way (Stats, or undefined for a missing path).
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { COOL_DOWN_MS, PathStatter, SLOW_CALLS, SLOW_MS } from '../src/stat-path.js';
+import { makeTree } from './helpers.js';
+
+/** A clock the test moves by hand. */
+function manualClock(): { now: () => number; advance(ms: number): void } {
+  let time = 1_000;
+  return { now: () => time, advance: (ms) => (time += ms) };
+}
+
+test('PathStatter starts direct and stays direct after fewer than SLOW_CALLS slow calls', () => {
+  const clock = manualClock();
+  const statter = new PathStatter(clock.now);
+  assert.equal(statter.mode, 'direct');
+  for (let i = 1; i < SLOW_CALLS; i++) statter.noteDuration(SLOW_MS + 1);
+  assert.equal(statter.mode, 'direct');
+});
+
+test('PathStatter switches to the thread pool after SLOW_CALLS slow calls within a second, then back', () => {
+  const clock = manualClock();
+  const statter = new PathStatter(clock.now);
+  for (let i = 0; i < SLOW_CALLS; i++) {
+    statter.noteDuration(SLOW_MS + 1);
+    clock.advance(10);
+  }
+  assert.equal(statter.mode, 'thread-pool');
+  clock.advance(COOL_DOWN_MS);
+  assert.equal(statter.mode, 'direct');
+});
+
+test('PathStatter ignores slow calls spread over more than a second (descheduling, GC pauses)', () => {
+  const clock = manualClock();
+  const statter = new PathStatter(clock.now);
+  for (let i = 0; i < SLOW_CALLS * 3; i++) {
+    statter.noteDuration(SLOW_MS + 5);
+    clock.advance(600);
+  }
+  assert.equal(statter.mode, 'direct');
+});
+
+test('PathStatter ignores fast calls', () => {
+  const clock = manualClock();
+  const statter = new PathStatter(clock.now);
+  for (let i = 0; i < 100; i++) statter.noteDuration(SLOW_MS);
+  assert.equal(statter.mode, 'direct');
+});
+
+for (const mode of ['direct', 'thread-pool'] as const) {
+  test(`PathStatter.stat() in ${mode} mode gives Stats for a file and undefined for missing paths`, async (t) => {
+    const root = await makeTree(t, { 'a.txt': 'abc' });
+    const clock = manualClock();
+    const statter = new PathStatter(clock.now);
+    if (mode === 'thread-pool') for (let i = 0; i < SLOW_CALLS; i++) statter.noteDuration(SLOW_MS + 1);
+    assert.equal(statter.mode, mode);
+    assert.equal((await statter.stat(join(root, 'a.txt')))?.size, 3);
+    assert.equal(await statter.stat(join(root, 'missing.txt')), undefined);
+    assert.equal(await statter.stat(join(root, 'a.txt', 'below-a-file')), undefined); // ENOTDIR
+  });
+}
