@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { access, constants, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { colors, escapeControl, formatBanner, formatErrorLine, formatRequestLine } from './log.js';
 import { DEFAULT_PORT, type RunningServer, type StartOptions, startServer } from './server.js';
@@ -256,6 +256,9 @@ async function optionsFrom(rootArg: string, flags: CliFlags, env: NodeJS.Process
   }
   const absolute = resolve(root);
   await checkFolder(root, absolute);
+  if (flags.host === '')
+    throw new UsageError('--host: give an address, or leave the value out for every interface');
+  if (typeof flags.spa === 'string') await checkSpaPage(flags.spa, absolute);
   return {
     root: absolute,
     folderLabel: labelFor(absolute),
@@ -274,6 +277,25 @@ async function optionsFrom(rootArg: string, flags: CliFlags, env: NodeJS.Process
     isolate: flags.isolate === true,
     headers: Object.fromEntries((flags.header ?? []).map((h) => splitHeader(h))),
   };
+}
+
+/**
+ * The --spa page is served like any other file, so it must be a path inside the folder; a
+ * page that doesn't exist yet only earns a warning (a build may be about to write it).
+ */
+async function checkSpaPage(page: string, root: string): Promise<void> {
+  const segments = page.split(/[/\\]/).filter((s) => s !== '' && s !== '.');
+  if (isAbsolute(page) || segments.includes('..') || segments.length === 0) {
+    throw new UsageError(`--spa: "${page}" must be a file inside the served folder, such as index.html`);
+  }
+  if (
+    !(await stat(join(root, ...segments)).then(
+      (s) => s.isFile(),
+      () => false,
+    ))
+  ) {
+    process.stderr.write(`${formatErrorLine(`warning: --spa page ${page} is not in the folder (yet)`)}\n`);
+  }
 }
 
 async function run(options: CliRun, flags: CliFlags): Promise<void> {

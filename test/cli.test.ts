@@ -69,6 +69,12 @@ const usageErrors: { args: string[]; env?: NodeJS.ProcessEnv; pattern: RegExp }[
   { args: ['--header', 'Bad Name: x'], pattern: /is not a header/ },
   { args: ['--header', 'Content-Length: 5'], pattern: /Content-Length can't be set with --header/ },
   { args: ['one', 'two'], pattern: /too many arguments/ },
+  {
+    args: ['--spa', '../outside.html'],
+    pattern: /--spa: "\.\.\/outside\.html" must be a file inside the served folder/,
+  },
+  { args: ['--spa', '/etc/passwd'], pattern: /--spa: "\/etc\/passwd" must be a file inside/ },
+  { args: ['--host='], pattern: /--host: give an address/ },
 ];
 for (const { args, env, pattern } of usageErrors) {
   test(`serve-here ${args.join(' ')}${env ? ` with PORT=${env.PORT}` : ''} is a usage error: one line, exit 2`, async () => {
@@ -80,6 +86,13 @@ for (const { args, env, pattern } of usageErrors) {
     assertOneLine(stderr);
   });
 }
+
+test('serve-here --spa with a page not in the folder (yet) warns and serves', async (t) => {
+  const root = await makeTree(t, { 'a.txt': 'A' });
+  const { cli, port } = await startServing(t, ['-p', '0', '-q', '--spa', 'app.html'], { cwd: root });
+  assert.equal(cli.stderr(), 'serve-here: warning: --spa page app.html is not in the folder (yet)\n');
+  assert.equal((await get(port, '/a.txt')).text, 'A');
+});
 
 test('serve-here with a missing folder prints one line and exits 1', async (t) => {
   const base = await makeTree(t, {});
