@@ -200,7 +200,14 @@ export class Resolver {
     try {
       await stat(this.#config.root);
     } catch (error) {
-      this.#config.onError?.(new Error('the served folder is gone', { cause: error }), '/');
+      const gone = new Error(
+        `the served folder ${this.#config.root} is gone; requests get 404 until it is back`,
+        {
+          cause: error,
+        },
+      );
+      // An operating-system condition, not a bug: the CLI logs it as one line.
+      this.#config.onError?.(Object.assign(gone, { code: (error as NodeJS.ErrnoException).code }), '');
     }
   }
 }
