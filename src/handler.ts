@@ -41,9 +41,10 @@ export function createHandler(options: ServeOptions = {}): Handler {
   const config = resolveConfig(options);
   const resolver = new Resolver(config);
   const writeHead = createHeadWriter(config);
+  // The listing code loads right after the first response, off the start-up path.
+  let listingRequested = !config.listing;
   // Synchronous on purpose: every async failure is caught here, so no request can crash the
   // process with an unhandled rejection.
-  let listingRequested = !config.listing;
   return function serveHere(req, res, next) {
     const exchange: Exchange = { req, res, config };
     res.writeHead = writeHead;
