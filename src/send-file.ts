@@ -78,7 +78,7 @@ export async function sendFile(
   };
 
   res.setHeader('Content-Type', contentType);
-  res.setHeader('Last-Modified', formatHttpDate(validators.lastModified));
+  res.setHeader('Last-Modified', lastModifiedFor(source.stats));
   res.setHeader('ETag', validators.etag);
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('Cache-Control', file.revalidate === true ? 'no-cache' : cacheControl(config.cache));
@@ -188,9 +188,36 @@ function appendVary(exchange: Exchange, field: string): void {
 /** `"ino-size-mtime"`: strong, because any change to the bytes changes size or mtime, and a
  * replaced file changes the inode (the same recipe as nginx and Apache). */
 export function etagFor(stats: Stats): string {
+  const last = lastFormatted;
+  if (last.ino === stats.ino && last.size === stats.size && last.mtimeMs === stats.mtimeMs) return last.etag;
   const mtime = Math.round(stats.mtimeMs * 1000).toString(36);
-  return `"${stats.ino.toString(36)}-${stats.size.toString(36)}-${mtime}"`;
+  const etag = `"${stats.ino.toString(36)}-${stats.size.toString(36)}-${mtime}"`;
+  lastFormatted = { ...last, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, etag };
+  return etag;
 }
+
+/** The Last-Modified value for `stats`, formatted once per file version (see lastFormatted). */
+function lastModifiedFor(stats: Stats): string {
+  const last = lastFormatted;
+  if (last.lastModifiedMs === stats.mtimeMs) return last.lastModified;
+  const lastModified = formatHttpDate(stats.mtimeMs);
+  lastFormatted = { ...last, lastModifiedMs: stats.mtimeMs, lastModified };
+  return lastModified;
+}
+
+/**
+ * The validators last formatted, with the values they were made from. Number-to-base-36 and
+ * Date formatting cost more than the rest of a cached small-file response's header work, and
+ * a busy server mostly answers for the same few files; a different version simply misses.
+ */
+let lastFormatted = {
+  ino: -1,
+  size: -1,
+  mtimeMs: Number.NaN,
+  etag: '',
+  lastModifiedMs: Number.NaN,
+  lastModified: '',
+};
 
 export function cacheControl(maxAge: number | undefined): string {
   // no-cache: the browser may keep a copy but must revalidate, so edits show at once.
