@@ -50,6 +50,18 @@ function isSameFile(a: Stats, b: Stats): boolean {
   return a.ino === b.ino && a.dev === b.dev && a.ctimeMs === b.ctimeMs;
 }
 
+/**
+ * The containment rule for real paths, shared by the resolver and the listing: inside the real
+ * root, and (unless dotfiles are on) through no hidden name below it.
+ */
+export function isServableRealPath(realRoot: string, real: string, dotfiles: boolean): boolean {
+  if (!isInside(realRoot, real)) return false;
+  if (dotfiles || real === realRoot) return true;
+  return !relative(realRoot, real)
+    .split(sep)
+    .some((segment, i) => isHiddenSegment(segment, i));
+}
+
 /** True when `child` is `root` or lies beneath it, compared as paths, not string prefixes. */
 export function isInside(root: string, child: string): boolean {
   const rel = relative(root, child);
@@ -172,11 +184,7 @@ export class Resolver {
     } catch (error) {
       throw httpErrorFromFs(error);
     }
-    if (!isInside(realRoot, real)) throw new HttpError(404);
-    if (!this.#config.dotfiles && real !== realRoot) {
-      const inner = relative(realRoot, real).split(sep);
-      if (inner.some((s, i) => isHiddenSegment(s, i))) throw new HttpError(404);
-    }
+    if (!isServableRealPath(realRoot, real, this.#config.dotfiles)) throw new HttpError(404);
     return real;
   }
 

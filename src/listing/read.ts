@@ -5,9 +5,9 @@
 import type { Dirent, Stats } from 'node:fs';
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { relative, sep } from 'node:path';
+import { sep } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { isHiddenSegment, isInside } from '../resolve.js';
+import { isHiddenSegment, isServableRealPath } from '../resolve.js';
 import type { ListingEntry } from './entry.js';
 
 export interface ReadRules {
@@ -91,7 +91,7 @@ function describe(dirent: Dirent, path: string, rules: ReadRules): ListingEntry 
     if (dirent.isSymbolicLink() && !rules.followSymlinks) {
       const real = realTargetOf(path);
       if (real === undefined) return { name, type: 'symlink', size: undefined, mtimeMs: undefined };
-      if (!isServable(real, rules)) return undefined;
+      if (!isServableRealPath(rules.realRoot, real, rules.dotfiles)) return undefined;
       stats = statSync(real, { throwIfNoEntry: false });
     } else {
       stats = statSync(path, { throwIfNoEntry: false });
@@ -122,12 +122,4 @@ function realTargetOf(path: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The same test as Resolver.lookup: inside the real root, through no hidden name. */
-function isServable(real: string, rules: ReadRules): boolean {
-  if (!isInside(rules.realRoot, real)) return false;
-  if (rules.dotfiles || real === rules.realRoot) return true;
-  const inner = relative(rules.realRoot, real).split(sep);
-  return !inner.some((segment, i) => isHiddenSegment(segment, i));
 }
