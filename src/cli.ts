@@ -14,6 +14,7 @@ import {
   VERSION,
 } from './cli-args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { spaSegments } from './fallback.js';
 import { colors, escapeControl, formatBanner, formatErrorLine, formatRequestLine } from './log.js';
 import { DEFAULT_PORT, type RunningServer, type StartOptions, startServer } from './server.js';
 
@@ -99,8 +100,8 @@ async function optionsFrom(rootArg: string, flags: CliFlags, env: NodeJS.Process
  * page that doesn't exist yet only earns a warning (a build may be about to write it).
  */
 async function checkSpaPage(page: string, root: string): Promise<void> {
-  const segments = page.split(/[/\\]/).filter((s) => s !== '' && s !== '.');
-  if (isAbsolute(page) || segments.includes('..') || segments.length === 0) {
+  const segments = spaSegments(page);
+  if (isAbsolute(page) || segments === undefined) {
     throw new UsageError(`--spa: "${page}" must be a file inside the served folder, such as index.html`);
   }
   if (
