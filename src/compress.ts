@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type { Transform } from 'node:stream';
 import type * as Zlib from 'node:zlib';
 import { isTextual } from './content-type.js';
+import { all, andThen, type MaybePromise } from './maybe.js';
 import type { Resolver } from './resolve.js';
 
 let zlib: typeof Zlib | undefined;
@@ -168,7 +169,7 @@ export interface Sibling {
 }
 
 /** Finds the sibling of the file being sent whose name adds `suffix`, or undefined. */
-export type SiblingLookup = (suffix: string) => Promise<Sibling | undefined>;
+export type SiblingLookup = (suffix: string) => MaybePromise<Sibling | undefined>;
 
 /**
  * Looks up siblings of the file at `segments` through the resolver, so containment, the
@@ -176,11 +177,10 @@ export type SiblingLookup = (suffix: string) => Promise<Sibling | undefined>;
  * or unreadable sibling is simply absent: the original can still be sent.
  */
 export function siblingsOf(resolver: Resolver, segments: readonly string[]): SiblingLookup {
-  return async (suffix) => {
+  return (suffix) => {
     const last = segments.at(-1);
     if (last === undefined) return undefined;
-    const found = await resolver.lookup([...segments.slice(0, -1), last + suffix]).catch(() => undefined);
-    return found?.stats.isFile() ? found : undefined;
+    return resolver.findFile([...segments.slice(0, -1), last + suffix]);
   };
 }
 
@@ -207,25 +207,33 @@ export interface RepresentationRequest {
  * compressed (the caller checks `compress` and isCompressible first). A sibling older than the
  * original is ignored: after an edit it would serve yesterday's bytes.
  */
-export async function chooseRepresentation(
+export function chooseRepresentation(
   request: RepresentationRequest,
   findSibling: SiblingLookup | undefined,
-): Promise<Representation> {
+): MaybePromise<Representation> {
   const { acceptEncoding, stats } = request;
   // Ranges of a compressed body would change with the compressor; ranges of the identity bytes
   // are what media players and download resumers expect (RFC 9110 §14: ranges apply to the
   // selected representation, and we select identity for them).
   if (request.hasRange || acceptEncoding === undefined) return IDENTITY;
-
-  const siblings = new Map<Exclude<Encoding, 'identity'>, Sibling>();
-  if (findSibling !== undefined) {
-    const codings = (['br', 'gzip'] as const).filter((e) => isAcceptable(acceptEncoding, e));
-    const found = await Promise.all(codings.map((e) => findSibling(SIBLING_SUFFIX[e])));
+  if (findSibling === undefined) return choose(request, new Map());
+  const codings = (['br', 'gzip'] as const).filter((e) => isAcceptable(acceptEncoding, e));
+  return andThen(all(codings.map((e) => findSibling(SIBLING_SUFFIX[e]))), (found) => {
+    const siblings = new Map<Exclude<Encoding, 'identity'>, Sibling>();
     codings.forEach((encoding, i) => {
       const sibling = found[i];
       if (sibling !== undefined && sibling.stats.mtimeMs >= stats.mtimeMs) siblings.set(encoding, sibling);
     });
-  }
+    return choose(request, siblings);
+  });
+}
+
+/** The representation to send, given the precompressed siblings that may stand in. */
+function choose(
+  request: RepresentationRequest,
+  siblings: ReadonlyMap<Exclude<Encoding, 'identity'>, Sibling>,
+): Representation {
+  const { acceptEncoding, stats } = request;
   const onTheFly = stats.size >= MIN_COMPRESS_SIZE;
   const available: Encoding[] = ['identity'];
   for (const encoding of ['br', 'gzip'] as const) {
@@ -239,7 +247,7 @@ export async function chooseRepresentation(
     : { kind: 'precompressed', encoding, file: sibling };
 }
 
-const IDENTITY: Representation = { kind: 'identity' };
+export const IDENTITY: Representation = { kind: 'identity' };
 
 /** True when the client accepts `encoding` with a q-value above zero. */
 export function isAcceptable(header: string | undefined, encoding: Encoding): boolean {

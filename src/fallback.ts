@@ -4,6 +4,7 @@
 // containment and the symlink policy apply to it as to any requested file.
 import { acceptsHtml } from './error-page.js';
 import type { Exchange } from './exchange.js';
+import { andThen, type MaybePromise } from './maybe.js';
 import type { RequestPath } from './request-path.js';
 import { isHiddenSegment, type Resolver, type Target } from './resolve.js';
 import type { FileToSend } from './send-file.js';
@@ -15,35 +16,42 @@ export type FallbackFile = Extract<Target, { kind: 'file' }> & FileToSend;
  * Finds the file that should answer a missing `path`, or undefined for a 404.
  * Clean URLs come first: `/about` is about.html when that exists, even in a single-page app.
  */
-export async function findFallback(
+export function findFallback(
   exchange: Exchange,
   path: RequestPath,
   resolver: Resolver,
-): Promise<FallbackFile | undefined> {
-  const { req, config } = exchange;
+): MaybePromise<FallbackFile | undefined> {
   const last = path.segments.at(-1);
   // Only names without an extension: `/app.js` missing is a real 404, never a page.
   if (last === undefined || hasExtension(last)) return undefined;
 
   // `/about/` asks for a folder; about.html is not one, so it stays a 404.
-  if (config.cleanUrls && !path.trailingSlash) {
+  if (exchange.config.cleanUrls && !path.trailingSlash) {
     const segments = [...path.segments.slice(0, -1), `${last}.html`];
-    const found = await lookupFile(resolver, segments);
-    if (found !== undefined) return { kind: 'file', name: `${last}.html`, segments, ...found };
+    // A hidden or out-of-root candidate is as good as missing: the request was for another name.
+    return andThen(resolver.findFile(segments), (found) =>
+      found === undefined
+        ? findSpaPage(exchange, resolver)
+        : { kind: 'file', name: `${last}.html`, segments, ...found },
+    );
   }
+  return findSpaPage(exchange, resolver);
+}
 
-  // The SPA page is for browser navigations only: fetch() of JSON and other non-HTML clients
-  // still learn that the path doesn't exist.
-  if (config.spa !== undefined && acceptsHtml(req.headers.accept)) {
-    const segments = spaSegments(config.spa);
-    if (segments === undefined) return undefined;
-    if (!config.dotfiles && segments.some((s, i) => isHiddenSegment(s, i))) return undefined;
-    const found = await lookupFile(resolver, segments);
-    const name = segments.at(-1);
-    if (found === undefined || name === undefined) return undefined;
-    return { kind: 'file', name, segments, revalidate: true, ...found };
-  }
-  return undefined;
+/**
+ * The SPA page, for browser navigations only: fetch() of JSON and other non-HTML clients
+ * still learn that the path doesn't exist.
+ */
+function findSpaPage(exchange: Exchange, resolver: Resolver): MaybePromise<FallbackFile | undefined> {
+  const { req, config } = exchange;
+  if (config.spa === undefined || !acceptsHtml(req.headers.accept)) return undefined;
+  const segments = spaSegments(config.spa);
+  const name = segments?.at(-1);
+  if (segments === undefined || name === undefined) return undefined;
+  if (!config.dotfiles && segments.some((s, i) => isHiddenSegment(s, i))) return undefined;
+  return andThen(resolver.findFile(segments), (found) =>
+    found === undefined ? undefined : { kind: 'file', name, segments, revalidate: true, ...found },
+  );
 }
 
 /** True when a name ends in `.something` (a leading dot alone is not an extension). */
@@ -60,13 +68,4 @@ export function spaSegments(spa: string): string[] | undefined {
   const segments = spa.split(/[/\\]/).filter((s) => s !== '' && s !== '.');
   if (segments.length === 0 || segments.includes('..')) return undefined;
   return segments;
-}
-
-async function lookupFile(
-  resolver: Resolver,
-  segments: readonly string[],
-): Promise<Pick<FallbackFile, 'filePath' | 'stats'> | undefined> {
-  // A hidden or out-of-root candidate is as good as missing: the request was for another name.
-  const found = await resolver.lookup(segments).catch(() => undefined);
-  return found?.stats.isFile() ? found : undefined;
 }

@@ -7,9 +7,11 @@ import { siblingsOf } from './compress.js';
 import { sendCustomNotFound, sendErrorPage, sendText } from './error-page.js';
 import type { Exchange } from './exchange.js';
 import { findFallback } from './fallback.js';
+import { fileCache } from './file-cache.js';
 import { applyPreflightHeaders, createHeadWriter, isPreflight } from './headers.js';
 import { HttpError, httpErrorFromFs } from './http/errors.js';
 import { escapeHtml } from './http/html.js';
+import { andThen, attempt, type MaybePromise } from './maybe.js';
 import { resolveConfig, type ServeConfig, type ServeOptions } from './options.js';
 import { parseRequestPath, type RequestPath } from './request-path.js';
 import { Resolver, type Target } from './resolve.js';
@@ -43,7 +45,7 @@ export function createHandler(options: ServeOptions = {}): Handler {
   const writeHead = createHeadWriter(config);
   // The listing code loads right after the first response, off the start-up path.
   let listingRequested = !config.listing;
-  // Synchronous on purpose: every async failure is caught here, so no request can crash the
+  // Every failure, thrown at once or later, is caught here, so no request can crash the
   // process with an unhandled rejection.
   return function serveHere(req, res, next) {
     const exchange: Exchange = { req, res, config };
@@ -53,36 +55,47 @@ export function createHandler(options: ServeOptions = {}): Handler {
       res.once('close', () => void loadListing().catch(() => undefined));
     }
     if (config.onResponse !== undefined) reportWhenDone(exchange, config.onResponse);
-    handle(exchange, resolver, next).catch((error: unknown) => failUnexpectedly(exchange, error));
+    const outcome = handle(exchange, resolver, next);
+    if (outcome instanceof Promise) outcome.catch((error: unknown) => failUnexpectedly(exchange, error));
   };
 }
 
-async function handle(exchange: Exchange, resolver: Resolver, next: Next | undefined): Promise<void> {
+/**
+ * Answers the request, synchronously when nothing has to be waited for (see MaybePromise).
+ * Refusals become status pages; anything else unexpected comes back as a rejected promise.
+ */
+function handle(exchange: Exchange, resolver: Resolver, next: Next | undefined): MaybePromise<void> {
+  const outcome = attempt(() => route(exchange, resolver, next));
+  if (!(outcome instanceof Promise)) return outcome;
+  return outcome.catch((error: unknown) => answerRefusal(exchange, resolver, error));
+}
+
+function route(exchange: Exchange, resolver: Resolver, next: Next | undefined): MaybePromise<void> {
   const { req, res, config } = exchange;
-  try {
-    const method = req.method ?? 'GET';
-    if (method !== 'GET' && method !== 'HEAD') {
-      // With --cors, a preflight is ours to answer even in front of other middleware.
-      if (next !== undefined && !(config.cors && isPreflight(req))) return passOn(res, next);
-      if (method === 'OPTIONS') {
-        res.statusCode = 204;
-        res.setHeader('Allow', ALLOW);
-        if (config.cors && isPreflight(req)) applyPreflightHeaders(res);
-        res.end();
-        return;
-      }
-      throw new HttpError(405, { Allow: ALLOW });
+  const method = req.method ?? 'GET';
+  if (method !== 'GET' && method !== 'HEAD') {
+    // With --cors, a preflight is ours to answer even in front of other middleware.
+    if (next !== undefined && !(config.cors && isPreflight(req))) return passOn(res, next);
+    if (method === 'OPTIONS') {
+      res.statusCode = 204;
+      res.setHeader('Allow', ALLOW);
+      if (config.cors && isPreflight(req)) applyPreflightHeaders(res);
+      res.end();
+      return;
     }
-    const path = parseRequestPath(req.url ?? '/');
-    const target = await resolver.resolve(path);
-    await respond(exchange, target, { path, resolver, next });
-  } catch (error) {
-    if (res.headersSent) throw error;
-    if (!(error instanceof HttpError)) throw error;
-    if (error.status >= 500) config.onError?.(error.cause ?? error, req.url ?? '');
-    if (error.status === 404) return sendNotFound(exchange, resolver);
-    sendErrorPage(exchange, error.status, error.headers);
+    throw new HttpError(405, { Allow: ALLOW });
   }
+  const path = parseRequestPath(req.url ?? '/');
+  return andThen(resolver.resolve(path), (target) => respond(exchange, target, { path, resolver, next }));
+}
+
+/** Sends the status page for a refusal (an HttpError); rethrows anything else. */
+function answerRefusal(exchange: Exchange, resolver: Resolver, error: unknown): MaybePromise<void> {
+  const { req, res, config } = exchange;
+  if (res.headersSent || !(error instanceof HttpError)) throw error;
+  if (error.status >= 500) config.onError?.(error.cause ?? error, req.url ?? '');
+  if (error.status === 404) return sendNotFound(exchange, resolver);
+  sendErrorPage(exchange, error.status, error.headers);
 }
 
 /** What respond() needs besides the target: the parsed path for fallbacks, and the resolver. */
@@ -92,34 +105,38 @@ interface RespondContext {
   readonly next: Next | undefined;
 }
 
-async function respond(exchange: Exchange, target: Target, context: RespondContext): Promise<void> {
+function respond(exchange: Exchange, target: Target, context: RespondContext): MaybePromise<void> {
   const { path, resolver, next } = context;
   switch (target.kind) {
     case 'file':
-      // Awaited rather than returned: adopting a returned promise costs two more microtask turns.
-      await sendFile(exchange, target, siblingsOf(resolver, target.segments));
-      return;
-    case 'directory': {
-      if (!exchange.config.listing) throw new HttpError(404);
-      const { sendListing } = await loadListing().catch((error: unknown) => {
-        const refusal = httpErrorFromFs(error);
-        throw refusal.status === 503 ? refusal : error;
-      });
-      return sendListing(exchange, { ...target, query: path.query }, resolver);
-    }
+      return sendFile(exchange, target, siblingsOf(resolver, target.segments));
+    case 'directory':
+      return sendFolder(exchange, target, context);
     case 'redirect':
       return sendRedirect(exchange, target.location);
-    case 'missing': {
+    case 'missing':
       // Clean URLs and the SPA page answer before a 404 (or the next middleware) does.
-      const fallback = await findFallback(exchange, path, resolver);
-      if (fallback !== undefined) {
-        return sendFile(exchange, fallback, siblingsOf(resolver, fallback.segments));
-      }
-      if (next !== undefined) return passOn(exchange.res, next);
-      // Answered here rather than thrown: an Error's stack trace cost more than the rest of a 404.
-      return sendNotFound(exchange, resolver);
-    }
+      return andThen(findFallback(exchange, path, resolver), (fallback) => {
+        if (fallback !== undefined)
+          return sendFile(exchange, fallback, siblingsOf(resolver, fallback.segments));
+        if (next !== undefined) return passOn(exchange.res, next);
+        // Answered here rather than thrown: an Error's stack trace cost more than the rest of a 404.
+        return sendNotFound(exchange, resolver);
+      });
   }
+}
+
+async function sendFolder(
+  exchange: Exchange,
+  target: Extract<Target, { kind: 'directory' }>,
+  context: RespondContext,
+): Promise<void> {
+  if (!exchange.config.listing) throw new HttpError(404);
+  const { sendListing } = await loadListing().catch((error: unknown) => {
+    const refusal = httpErrorFromFs(error);
+    throw refusal.status === 503 ? refusal : error;
+  });
+  return sendListing(exchange, { ...target, query: context.path.query }, context.resolver);
 }
 
 /**
@@ -143,13 +160,20 @@ function passOn(res: ServerResponse, next: Next): void {
 }
 
 /** A 404 uses the root's own 404.html when it has one (the status stays 404). */
-async function sendNotFound(exchange: Exchange, resolver: Resolver): Promise<void> {
-  const page = await resolver.lookup(['404.html']).catch(() => undefined);
-  if (page?.stats.isFile()) {
-    const html = await readFile(page.filePath).catch(() => undefined);
-    if (html !== undefined) return sendCustomNotFound(exchange, html);
-  }
-  sendErrorPage(exchange, 404, {});
+function sendNotFound(exchange: Exchange, resolver: Resolver): MaybePromise<void> {
+  return andThen(resolver.findFile(['404.html']), (page) => {
+    if (page === undefined) return sendErrorPage(exchange, 404, {});
+    const cached = fileCache.get(page.filePath, page.stats);
+    if (cached !== undefined) return sendCustomNotFound(exchange, cached);
+    const readStartedAt = Date.now();
+    return readFile(page.filePath).then(
+      (html) => {
+        fileCache.set(page.filePath, page.stats, html, readStartedAt);
+        sendCustomNotFound(exchange, html);
+      },
+      () => sendErrorPage(exchange, 404, {}),
+    );
+  });
 }
 
 /** Last resort for a bug or an I/O failure: 500 before the headers, a cut connection after. */

@@ -7,6 +7,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { HttpError, httpErrorFromFs } from './http/errors.js';
 import { encodeUrlPath } from './http/html.js';
+import { andThen, attempt, type MaybePromise } from './maybe.js';
 import type { ServeConfig } from './options.js';
 import type { RequestPath } from './request-path.js';
 import { PathStatter } from './stat-path.js';
@@ -36,6 +37,16 @@ const INDEX_FILES = ['index.html', 'index.htm'] as const;
 /** How many checked paths the resolver remembers (about 200 bytes each). */
 const MAX_VERIFIED = 10_000;
 const MISSING: Target = { kind: 'missing' };
+
+/** A path that exists under the root: its real path (the one to open) and its stats. */
+export interface Found {
+  readonly filePath: string;
+  readonly stats: Stats;
+}
+
+function fileOnly(found: Found | undefined): Found | undefined {
+  return found?.stats.isFile() ? found : undefined;
+}
 
 /** True when a name is hidden by the dotfile rule; `.well-known` at the top is always public. */
 export function isHiddenSegment(segment: string, depth: number): boolean {
@@ -85,8 +96,12 @@ export class Resolver {
     this.#config = config;
   }
 
-  /** Resolves a request path to what should answer it. */
-  async resolve(path: RequestPath): Promise<Target> {
+  /**
+   * Resolves a request path to what should answer it: at once when every stat is answered
+   * directly and every path was checked before (see MaybePromise), else as a promise.
+   * Refusals are thrown (synchronously or as a rejection).
+   */
+  resolve(path: RequestPath): MaybePromise<Target> {
     const { segments } = path;
     if (!this.#config.dotfiles && segments.some((s, i) => isHiddenSegment(s, i))) {
       throw new HttpError(404);
@@ -97,68 +112,93 @@ export class Resolver {
     if (!path.canonical) {
       return { kind: 'redirect', location: encodeUrlPath(segments, path.trailingSlash) + path.query };
     }
-    const found = await this.lookup(segments);
-    if (found === undefined) return MISSING;
-    const { filePath, stats } = found;
+    return andThen(this.lookup(segments), (found) => {
+      if (found === undefined) return MISSING;
+      const { filePath, stats } = found;
+      if (stats.isDirectory()) {
+        if (!path.trailingSlash) {
+          // RFC 9110 §15.4.2: 301; relative links in the folder's page need the slash.
+          return { kind: 'redirect', location: encodeUrlPath(segments, true) + path.query };
+        }
+        return this.#folderTarget(segments, filePath, 0);
+      }
+      // A file named with a trailing slash does not exist, as on any file system.
+      if (path.trailingSlash || !stats.isFile()) return MISSING;
+      return { kind: 'file', filePath, stats, name: segments.at(-1) ?? '', segments };
+    });
+  }
 
-    if (stats.isDirectory()) {
-      if (!path.trailingSlash) {
-        // RFC 9110 §15.4.2: 301; relative links in the folder's page need the slash.
-        return { kind: 'redirect', location: encodeUrlPath(segments, true) + path.query };
-      }
-      for (const name of INDEX_FILES) {
-        const index = await this.lookup([...segments, name]);
-        if (index?.stats.isFile()) return { kind: 'file', name, segments: [...segments, name], ...index };
-      }
-      return { kind: 'directory', dirPath: filePath, urlPath: encodeUrlPath(segments, true), segments };
+  /** A folder answers with its first index file (INDEX_FILES[from] onwards), else its listing. */
+  #folderTarget(segments: readonly string[], dirPath: string, from: number): MaybePromise<Target> {
+    const name = INDEX_FILES[from];
+    if (name === undefined) {
+      return { kind: 'directory', dirPath, urlPath: encodeUrlPath(segments, true), segments };
     }
-    // A file named with a trailing slash does not exist, as on any file system.
-    if (path.trailingSlash || !stats.isFile()) return MISSING;
-    return { kind: 'file', filePath, stats, name: segments.at(-1) ?? '', segments };
+    const indexSegments = [...segments, name];
+    return andThen(this.lookup(indexSegments), (index): MaybePromise<Target> => {
+      if (index?.stats.isFile()) return { kind: 'file', name, segments: indexSegments, ...index };
+      return this.#folderTarget(segments, dirPath, from + 1);
+    });
   }
 
   /**
-   * Stats the file at `segments` under the root, or returns undefined when it doesn't exist.
-   * Unless symlinks may be followed, the real path must stay inside the real root and must
-   * not pass through a hidden name.
+   * Stats the file at `segments` under the root; undefined when it doesn't exist. Unless
+   * symlinks may be followed, the real path must stay inside the real root and must not pass
+   * through a hidden name. Refusals (403, 503, 404 for a path leading out) are rejections.
    */
-  async lookup(segments: readonly string[]): Promise<{ filePath: string; stats: Stats } | undefined> {
+  lookup(segments: readonly string[]): MaybePromise<Found | undefined> {
     const filePath = join(this.#config.root, ...segments);
-    let stats: Stats | undefined;
-    try {
-      stats = await this.#statter.stat(filePath);
-    } catch (error) {
-      const refusal = httpErrorFromFs(error);
-      if (refusal.status === 404) {
-        await this.noticeMissingRoot();
-        return undefined;
-      }
-      // A 403 or 503 for a link that leads out of the root would tell that its target exists.
-      if (!this.#config.followSymlinks) await this.#realPathInside(filePath);
-      throw refusal;
+    const stats = this.#statter.stat(filePath);
+    if (stats instanceof Promise) {
+      return stats.then(
+        (found) => this.#checkFound(filePath, found),
+        (error: unknown) => this.#refuse(filePath, error),
+      );
     }
-    if (stats === undefined) {
-      await this.noticeMissingRoot();
-      return undefined;
-    }
+    return this.#checkFound(filePath, stats);
+  }
+
+  /**
+   * The regular file at `segments`, or undefined when there is none or it may not be served:
+   * for names derived from the request (a clean URL's `.html`, a `.br` sibling, 404.html),
+   * where a refusal just means "not available".
+   */
+  findFile(segments: readonly string[]): MaybePromise<Found | undefined> {
+    const found = attempt(() => this.lookup(segments));
+    return found instanceof Promise ? found.then(fileOnly, () => undefined) : fileOnly(found);
+  }
+
+  #checkFound(filePath: string, stats: Stats | undefined): MaybePromise<Found | undefined> {
+    if (stats === undefined) return andThen(this.noticeMissingRoot(), () => undefined);
     if (this.#config.followSymlinks) return { filePath, stats };
     return this.#verify(filePath, stats);
+  }
+
+  async #refuse(filePath: string, error: unknown): Promise<never> {
+    const refusal = httpErrorFromFs(error);
+    // A 403 or 503 for a link that leads out of the root would tell that its target exists.
+    if (!this.#config.followSymlinks) await this.#realPathInside(filePath);
+    throw refusal;
   }
 
   /**
    * Returns the real path of `filePath` once it is known to lie inside the root. The answer is
    * remembered for the file identity `stats` describes (device, inode, ctime): while the path
    * still leads to that very file, the check holds without asking the file system again, so a
-   * hot file costs one stat per request. A changed link, file or folder changes the identity
-   * the fresh stat reports, and the path is checked again.
+   * hot file costs one stat per request, answered synchronously. A changed link, file or
+   * folder changes the identity the fresh stat reports, and the path is checked again.
    */
-  async #verify(filePath: string, stats: Stats): Promise<{ filePath: string; stats: Stats }> {
+  #verify(filePath: string, stats: Stats): MaybePromise<Found> {
     const known = this.#verified.get(filePath);
     if (known !== undefined && isSameFile(known.stats, stats)) {
       this.#verified.delete(filePath); // re-insert: Map order is recency order
       this.#verified.set(filePath, known);
       return { filePath: known.real, stats };
     }
+    return this.#verifyAfresh(filePath, stats);
+  }
+
+  async #verifyAfresh(filePath: string, stats: Stats): Promise<Found> {
     const real = await this.#realPathInside(filePath);
     // stat and realpath ran one after the other; only remember the answer when both describe
     // the same file, so that a link swapped in between can never be vouched for.
@@ -200,22 +240,24 @@ export class Resolver {
     return this.#realRoot;
   }
 
-  /** A missing root is worth a log line, not just 404s; checked at most once a second. */
-  private async noticeMissingRoot(): Promise<void> {
+  /**
+   * A missing root is worth a log line, not just 404s. Checked at most once a second; the 404
+   * waits for that check (so the log line comes first), never for the skipped ones.
+   */
+  private noticeMissingRoot(): MaybePromise<void> {
     const now = Date.now();
     if (now - this.#rootCheckedAt < 1000) return;
     this.#rootCheckedAt = now;
-    try {
-      await stat(this.#config.root);
-    } catch (error) {
-      const gone = new Error(
-        `the served folder ${this.#config.root} is gone; requests get 404 until it is back`,
-        {
-          cause: error,
-        },
-      );
-      // An operating-system condition, not a bug: the CLI logs it as one line.
-      this.#config.onError?.(Object.assign(gone, { code: (error as NodeJS.ErrnoException).code }), '');
-    }
+    return stat(this.#config.root).then(
+      () => undefined,
+      (error: unknown) => {
+        const gone = new Error(
+          `the served folder ${this.#config.root} is gone; requests get 404 until it is back`,
+          { cause: error },
+        );
+        // An operating-system condition, not a bug: the CLI logs it as one line.
+        this.#config.onError?.(Object.assign(gone, { code: (error as NodeJS.ErrnoException).code }), '');
+      },
+    );
   }
 }

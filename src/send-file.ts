@@ -9,6 +9,7 @@ import {
   chooseRepresentation,
   createEncoder,
   type Encoding,
+  IDENTITY,
   isCompressible,
   type Representation,
   type SiblingLookup,
@@ -24,6 +25,7 @@ import {
 } from './http/conditional.js';
 import { HttpError, httpErrorFromFs } from './http/errors.js';
 import { type ByteRange, parseRange } from './http/range.js';
+import { andThen, type MaybePromise } from './maybe.js';
 import { readRange } from './read-range.js';
 
 export interface FileToSend {
@@ -41,27 +43,45 @@ const BODY_HEADERS = ['Content-Type', 'Content-Length', 'Content-Encoding', 'Con
 
 /**
  * Sends `file` as the response, honouring conditional and range requests. With compression on,
- * `findSibling` lets a precompressed `.br`/`.gz` file stand in for the original.
+ * `findSibling` lets a precompressed `.br`/`.gz` file stand in for the original. A 304, a HEAD
+ * or a small file held in memory is answered synchronously (see MaybePromise); anything that
+ * reads the disk or compresses returns a promise.
  */
-export async function sendFile(
+export function sendFile(
   exchange: Exchange,
   file: FileToSend,
   findSibling?: SiblingLookup,
-): Promise<void> {
-  const { req, res, config } = exchange;
+): MaybePromise<void> {
+  const { req, config } = exchange;
   const contentType = contentTypeFor(file.name);
-  const negotiable = config.compress && isCompressible(contentType);
-  const chosen: Representation = negotiable
-    ? await chooseRepresentation(
-        {
-          acceptEncoding: req.headers['accept-encoding'],
-          hasRange: req.headers.range !== undefined,
-          contentType,
-          stats: file.stats,
-        },
-        findSibling,
-      )
-    : { kind: 'identity' };
+  if (!config.compress || !isCompressible(contentType)) {
+    return sendRepresentation(exchange, file, { contentType, negotiable: false, chosen: IDENTITY });
+  }
+  const chosen = chooseRepresentation(
+    {
+      acceptEncoding: req.headers['accept-encoding'],
+      hasRange: req.headers.range !== undefined,
+      contentType,
+      stats: file.stats,
+    },
+    findSibling,
+  );
+  return andThen(chosen, (representation) =>
+    sendRepresentation(exchange, file, { contentType, negotiable: true, chosen: representation }),
+  );
+}
+
+/** How the file is to be sent: its type, whether the coding was negotiated, and the coding. */
+interface Choice {
+  readonly contentType: string;
+  /** True when the body depends on Accept-Encoding (then `Vary` says so). */
+  readonly negotiable: boolean;
+  readonly chosen: Representation;
+}
+
+function sendRepresentation(exchange: Exchange, file: FileToSend, choice: Choice): MaybePromise<void> {
+  const { req, res, config } = exchange;
+  const { contentType, negotiable, chosen } = choice;
   // A precompressed sibling is its own file: its bytes, size and validators are what we send.
   const source = chosen.kind === 'precompressed' ? chosen.file : file;
   const { size } = source.stats;
@@ -107,24 +127,16 @@ export async function sendFile(
       res.end();
       return;
     }
-    const compressed = await compressSmallFile(
-      exchange,
-      { ...source, encoding: chosen.encoding, contentType },
-      openHandle,
+    return andThen(
+      compressSmallFile(exchange, { ...source, encoding: chosen.encoding, contentType }, openHandle),
+      (compressed) => {
+        if (compressed === undefined)
+          return streamCompressed(source, chosen.encoding, contentType, openHandle, res);
+        // write + end keeps the chunked framing of a streamed answer (and of HEAD's headers).
+        res.write(compressed);
+        res.end();
+      },
     );
-    if (compressed !== undefined) {
-      // write + end keeps the chunked framing of a streamed answer (and of HEAD's headers).
-      res.write(compressed);
-      res.end();
-      return;
-    }
-    const handle = await openHandle();
-    await pipeline(
-      handle.createReadStream({ autoClose: false, highWaterMark: 64 * 1024 }),
-      createEncoder(chosen.encoding, size, contentType),
-      res,
-    );
-    return;
   }
 
   const rangeHeader = req.headers.range;
@@ -137,26 +149,40 @@ export async function sendFile(
     case 'unsatisfiable':
       // RFC 9110 §15.5.17: say how big the representation is.
       throw new HttpError(416, { 'Content-Range': `bytes */${size}` });
-    case 'ignore': {
-      // A cached small file needs no await at all: each one is a trip through the microtask queue.
-      const body =
-        fileCache.get(source.filePath, source.stats) ?? (await bodySource(exchange, source, openHandle));
-      res.statusCode = 200;
-      res.setHeader('Content-Length', size);
-      return sendBody(exchange, size === 0 ? [] : [{ start: 0, end: size - 1 }], body);
-    }
-    case 'ranges': {
-      const [only] = range.ranges;
-      const body = await bodySource(exchange, source, openHandle);
-      res.statusCode = 206;
-      if (range.ranges.length === 1 && only !== undefined) {
-        res.setHeader('Content-Range', `bytes ${only.start}-${only.end}/${size}`);
-        res.setHeader('Content-Length', only.end - only.start + 1);
-        return sendBody(exchange, range.ranges, body);
-      }
-      return sendMultipart(exchange, range.ranges, { size, body });
-    }
+    case 'ignore':
+      return andThen(bodySource(exchange, source, openHandle), (body) => {
+        res.statusCode = 200;
+        res.setHeader('Content-Length', size);
+        return sendBody(exchange, size === 0 ? [] : [{ start: 0, end: size - 1 }], body);
+      });
+    case 'ranges':
+      return andThen(bodySource(exchange, source, openHandle), (body) => {
+        const [only] = range.ranges;
+        res.statusCode = 206;
+        if (range.ranges.length === 1 && only !== undefined) {
+          res.setHeader('Content-Range', `bytes ${only.start}-${only.end}/${size}`);
+          res.setHeader('Content-Length', only.end - only.start + 1);
+          return sendBody(exchange, range.ranges, body);
+        }
+        return sendMultipart(exchange, range.ranges, { size, body });
+      });
   }
+}
+
+/** Streams a file too big for the cache through the encoder. */
+async function streamCompressed(
+  source: { readonly stats: Stats },
+  encoding: Exclude<Encoding, 'identity'>,
+  contentType: string,
+  openHandle: () => Promise<FileHandle>,
+  res: Exchange['res'],
+): Promise<void> {
+  const handle = await openHandle();
+  await pipeline(
+    handle.createReadStream({ autoClose: false, highWaterMark: 64 * 1024 }),
+    createEncoder(encoding, source.stats.size, contentType),
+    res,
+  );
 }
 
 /**
@@ -249,16 +275,22 @@ async function openForResponse(exchange: Exchange, filePath: string): Promise<Fi
 
 /**
  * Where the body's bytes come from: memory for a small file whose cached bytes match this very
- * stat (or that is read whole now and offered to the cache), else the open descriptor. HEAD
- * reads nothing.
+ * stat (at once, no promise), or the file read whole now and offered to the cache, else the
+ * open descriptor. HEAD reads nothing.
  */
-async function bodySource(
+function bodySource(
+  exchange: Exchange,
+  file: { readonly filePath: string; readonly stats: Stats },
+  openHandle: () => Promise<FileHandle>,
+): MaybePromise<Buffer | FileHandle> {
+  return fileCache.get(file.filePath, file.stats) ?? readBody(exchange, file, openHandle);
+}
+
+async function readBody(
   exchange: Exchange,
   file: { readonly filePath: string; readonly stats: Stats },
   openHandle: () => Promise<FileHandle>,
 ): Promise<Buffer | FileHandle> {
-  const cached = fileCache.get(file.filePath, file.stats);
-  if (cached !== undefined) return cached;
   const handle = await openHandle();
   if (exchange.req.method === 'HEAD' || !fileCache.fits(file.stats)) return handle;
   const readStartedAt = Date.now();
@@ -275,7 +307,7 @@ async function bodySource(
  * version, else compressed now (with the same encoder settings as a stream) and kept: brotli
  * costs far more than a read, and the same few files are asked for again and again.
  */
-async function compressSmallFile(
+function compressSmallFile(
   exchange: Exchange,
   file: {
     readonly filePath: string;
@@ -284,21 +316,32 @@ async function compressSmallFile(
     readonly contentType: string;
   },
   openHandle: () => Promise<FileHandle>,
-): Promise<Buffer | undefined> {
-  const { encoding } = file;
+): MaybePromise<Buffer | undefined> {
   if (!fileCache.fits(file.stats)) return undefined;
-  const key = `${file.filePath}\0${encoding}`;
-  const cached = fileCache.get(key, file.stats);
-  if (cached !== undefined) return cached;
+  const key = `${file.filePath}\0${file.encoding}`;
+  return fileCache.get(key, file.stats) ?? compressNow(exchange, { ...file, key }, openHandle);
+}
+
+async function compressNow(
+  exchange: Exchange,
+  file: {
+    readonly filePath: string;
+    readonly stats: Stats;
+    readonly encoding: Exclude<Encoding, 'identity'>;
+    readonly contentType: string;
+    readonly key: string;
+  },
+  openHandle: () => Promise<FileHandle>,
+): Promise<Buffer | undefined> {
   const readStartedAt = Date.now();
   const bytes = await bodySource(exchange, file, openHandle);
   if (!Buffer.isBuffer(bytes)) return undefined;
-  const encoder = createEncoder(encoding, bytes.length, file.contentType);
+  const encoder = createEncoder(file.encoding, bytes.length, file.contentType);
   encoder.end(bytes);
   const chunks: Buffer[] = [];
   for await (const chunk of encoder) chunks.push(chunk as Buffer);
   const compressed = Buffer.concat(chunks);
-  fileCache.setDerived(key, file.stats, compressed, readStartedAt);
+  fileCache.setDerived(file.key, file.stats, compressed, readStartedAt);
   return compressed;
 }
 

@@ -8,6 +8,7 @@
 // alone proves nothing: the process may simply have been descheduled, or paused for GC.)
 import { type Stats, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import type { MaybePromise } from './maybe.js';
 
 /** A direct stat slower than this counts as slow. */
 export const SLOW_MS = 2;
@@ -36,16 +37,18 @@ export class PathStatter {
   }
 
   /**
-   * Stats `path`, following links. Resolves to undefined when nothing is there (ENOENT,
-   * ENOTDIR), so a 404 costs no Error object; rejects with the errno error otherwise.
+   * Stats `path`, following links: undefined when nothing is there (ENOENT, ENOTDIR), so a 404
+   * costs no Error object. A direct call answers at once; a thread-pool call gives a promise.
+   * Other errors always come as a rejected promise, never as a synchronous throw.
    */
-  async stat(path: string): Promise<Stats | undefined> {
+  stat(path: string): MaybePromise<Stats | undefined> {
     if (this.mode === 'thread-pool') return stat(path).catch(undefinedIfMissing);
     const started = this.#now();
     try {
       return statSync(path, { throwIfNoEntry: false });
     } catch (error) {
-      return undefinedIfMissing(error as NodeJS.ErrnoException); // ENOTDIR
+      // ENOTDIR is "missing"; anything else (EACCES, ELOOP, EMFILE…) is the caller's to judge.
+      return isMissing(error) ? undefined : Promise.reject(error);
     } finally {
       this.noteDuration(this.#now() - started);
     }
@@ -63,7 +66,12 @@ export class PathStatter {
   }
 }
 
-function undefinedIfMissing(error: NodeJS.ErrnoException): undefined {
-  if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+function undefinedIfMissing(error: unknown): undefined {
+  if (isMissing(error)) return undefined;
   throw error;
 }
