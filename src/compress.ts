@@ -134,14 +134,24 @@ const COMPRESSIBLE_TYPES = new Set([
 /**
  * True for types that shrink when compressed: text, JSON, XML, JavaScript, SVG, wasm, and old
  * uncompressed font and image formats. JPEG, PNG, WebP, AVIF, GIF, video, audio, archives,
- * PDF and WOFF/WOFF2 fonts are already compressed and are sent as they are.
+ * PDF and WOFF/WOFF2 fonts are already compressed and are sent as they are. Asked on every
+ * response, for a handful of distinct types: the answers are remembered.
  */
 export function isCompressible(contentType: string): boolean {
-  const essence = contentType.split(';', 1)[0]?.trim().toLowerCase() ?? '';
-  if (essence.startsWith('text/')) return true;
-  if (essence.endsWith('+json') || essence.endsWith('+xml')) return true;
-  return COMPRESSIBLE_TYPES.has(essence);
+  let compressible = compressibleByType.get(contentType);
+  if (compressible === undefined) {
+    const essence = contentType.split(';', 1)[0]?.trim().toLowerCase() ?? '';
+    compressible =
+      essence.startsWith('text/') ||
+      essence.endsWith('+json') ||
+      essence.endsWith('+xml') ||
+      COMPRESSIBLE_TYPES.has(essence);
+    if (compressibleByType.size < 1000) compressibleByType.set(contentType, compressible);
+  }
+  return compressible;
 }
+
+const compressibleByType = new Map<string, boolean>();
 
 /** A compressing stream for `encoding`, tuned for a body of about `size` bytes of `contentType`. */
 export function createEncoder(

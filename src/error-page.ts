@@ -1,7 +1,7 @@
 // src/error-page.ts
 // Renders refusals: a small page in the listing's look for browsers, plain text for everyone
 // else, or the root's own 404.html. Never a path on disk, an error message or a stack.
-import { STATUS_CODES } from 'node:http';
+import { type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Exchange } from './exchange.js';
 import { escapeHtml, renderPage } from './http/html.js';
 
@@ -31,7 +31,7 @@ export function sendErrorPage(
   headers: Readonly<Record<string, string>>,
 ): void {
   const { req, res } = exchange;
-  for (const name of FILE_HEADERS) res.removeHeader(name);
+  dropFileHeaders(res);
   res.statusCode = status;
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.setHeader('Cache-Control', 'no-cache');
@@ -53,11 +53,17 @@ export function sendErrorPage(
 /** Sends a 404 whose body is the root's own 404.html (already read by the caller). */
 export function sendCustomNotFound(exchange: Exchange, html: Buffer): void {
   const { res } = exchange;
-  for (const name of FILE_HEADERS) res.removeHeader(name);
+  dropFileHeaders(res);
   res.statusCode = 404;
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache');
   sendText(exchange, html);
+}
+
+/** Removes what a file response had set before it was refused (most 404s have set nothing). */
+function dropFileHeaders(res: ServerResponse): void {
+  if (res.getHeaderNames().length === 0) return;
+  for (const name of FILE_HEADERS) res.removeHeader(name);
 }
 
 /** Writes a complete in-memory body, or only its headers for HEAD. */

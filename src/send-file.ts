@@ -206,7 +206,11 @@ function etagForRepresentation(chosen: Representation, stats: Stats): string {
 function appendVary(exchange: Exchange, field: string): void {
   const { res } = exchange;
   const current = res.getHeader('Vary');
-  const existing = current === undefined ? '' : String(current);
+  if (current === undefined) {
+    res.setHeader('Vary', field);
+    return;
+  }
+  const existing = String(current);
   if (existing.split(',').some((f) => f.trim().toLowerCase() === field.toLowerCase() || f.trim() === '*')) {
     return;
   }
