@@ -38,9 +38,6 @@ export interface FileToSend {
   readonly revalidate?: boolean;
 }
 
-/** Headers that describe a body; a 304 must not carry them (RFC 9110 §15.4.5). */
-const BODY_HEADERS = ['Content-Type', 'Content-Length', 'Content-Encoding', 'Content-Range'];
-
 /**
  * Sends `file` as the response, honouring conditional and range requests. With compression on,
  * `findSibling` lets a precompressed `.br`/`.gz` file stand in for the original. A 304, a HEAD
@@ -97,7 +94,6 @@ function sendRepresentation(exchange: Exchange, file: FileToSend, choice: Choice
     lastModified: source.stats.mtimeMs,
   };
 
-  res.setHeader('Content-Type', contentType);
   res.setHeader('Last-Modified', lastModifiedFor(source.stats));
   res.setHeader('ETag', validators.etag);
   res.setHeader('Accept-Ranges', 'bytes');
@@ -105,19 +101,20 @@ function sendRepresentation(exchange: Exchange, file: FileToSend, choice: Choice
   // RFC 9110 §12.5.5: the body depends on Accept-Encoding, so caches must key on it; that holds
   // for identity answers too, and for 304s (§15.4.5).
   if (negotiable) appendVary(exchange, 'Accept-Encoding');
-  if (chosen.kind !== 'identity') res.setHeader('Content-Encoding', chosen.encoding);
 
   switch (evaluatePreconditions(req.headers, validators)) {
     case 'precondition-failed':
       throw new HttpError(412);
     case 'not-modified':
-      for (const name of BODY_HEADERS) res.removeHeader(name);
       res.statusCode = 304;
       res.end();
       return;
     case 'proceed':
       break;
   }
+  // Set only now: headers that describe a body, which a 304 must not carry (RFC 9110 §15.4.5).
+  res.setHeader('Content-Type', contentType);
+  if (chosen.kind !== 'identity') res.setHeader('Content-Encoding', chosen.encoding);
 
   if (chosen.kind === 'on-the-fly') {
     // The compressed length is unknown until the end: no Content-Length, so GET is chunked
