@@ -2,6 +2,7 @@
 // Renders refusals: a small page in the listing's look for browsers, plain text for everyone
 // else, or the root's own 404.html. Never a path on disk, an error message or a stack.
 import { type ServerResponse, STATUS_CODES } from 'node:http';
+import { endInBatch } from './end-batch.js';
 import type { Exchange } from './exchange.js';
 import { escapeHtml, renderPage } from './http/html.js';
 
@@ -70,8 +71,7 @@ function dropFileHeaders(res: ServerResponse): void {
 export function sendText(exchange: Exchange, body: string | Buffer): void {
   const { req, res } = exchange;
   res.setHeader('Content-Length', Buffer.byteLength(body));
-  if (req.method === 'HEAD') res.end();
-  else res.end(body);
+  endInBatch(res, req.method === 'HEAD' ? undefined : body);
 }
 
 /** True when the client lists text/html in Accept; curl and fetch() get plain text. */

@@ -15,6 +15,7 @@ import {
   type SiblingLookup,
 } from './compress.js';
 import { contentTypeFor } from './content-type.js';
+import { endInBatch } from './end-batch.js';
 import type { Exchange } from './exchange.js';
 import { fileCache } from './file-cache.js';
 import {
@@ -107,7 +108,7 @@ function sendRepresentation(exchange: Exchange, file: FileToSend, choice: Choice
       throw new HttpError(412);
     case 'not-modified':
       res.statusCode = 304;
-      res.end();
+      endInBatch(res);
       return;
     case 'proceed':
       break;
@@ -397,17 +398,14 @@ function sendBody(
 ): Promise<void> | undefined {
   const { req, res } = exchange;
   if (req.method === 'HEAD' || parts.length === 0) {
-    res.end();
+    endInBatch(res);
     return undefined;
   }
   const [first] = parts;
   if (Buffer.isBuffer(source) && parts.length === 1 && first !== undefined && !('head' in first)) {
     // Synchronous (no promise to settle): the common answer, a small cached file, ends here.
-    res.end(
-      first.start === 0 && first.end === source.length - 1
-        ? source
-        : source.subarray(first.start, first.end + 1),
-    );
+    const whole = first.start === 0 && first.end === source.length - 1;
+    endInBatch(res, whole ? source : source.subarray(first.start, first.end + 1));
     return undefined;
   }
   async function* body(): AsyncGenerator<Buffer | string> {
