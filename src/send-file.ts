@@ -27,7 +27,7 @@ import {
 import { HttpError, httpErrorFromFs } from './http/errors.js';
 import { type ByteRange, parseRange } from './http/range.js';
 import { andThen, type MaybePromise } from './maybe.js';
-import { readRange } from './read-range.js';
+import { ReadBuffers, readRange } from './read-range.js';
 
 export interface FileToSend {
   readonly filePath: string;
@@ -408,6 +408,8 @@ function sendBody(
     endInBatch(res, whole ? source : source.subarray(first.start, first.end + 1));
     return undefined;
   }
+  const buffers = new ReadBuffers();
+  res.once('finish', () => buffers.release());
   async function* body(): AsyncGenerator<Buffer | string> {
     for (const part of parts) {
       const range = 'head' in part ? part.range : part;
@@ -420,7 +422,7 @@ function sendBody(
       const expected = range.end - range.start + 1;
       let read = 0;
       // The descriptor belongs to the response (see openForResponse); readRange never closes it.
-      for await (const chunk of readRange(handle, range.start, range.end)) {
+      for await (const chunk of readRange(handle, range, buffers)) {
         read += chunk.length;
         yield chunk;
       }
