@@ -1,7 +1,8 @@
 // bench/bench.ts
 // `npm run bench`: serve-here against a naive Node server and nginx (one worker), side by side
 // on a generated corpus, with wrk. Prints one Markdown table of throughput, latency, start-up
-// and memory, with ratios and the targets of issue 7. Not part of `npm test`.
+// and memory (including growth over a mixed-load soak, bench/soak.ts), with ratios and the
+// targets of issue 7. Not part of `npm test`.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -20,6 +21,15 @@ import {
   serveHereSpec,
   startChild,
 } from './servers.js';
+import {
+  GROWTH_LIMIT_MIB,
+  noGrowth,
+  runSoak,
+  SOAK_CONNECTIONS,
+  type SoakFiles,
+  type SoakResult,
+  writeSoakScript,
+} from './soak.js';
 import { runWrk, type WrkResult, writeCheckScript } from './wrk.js';
 
 interface Scenario {
@@ -147,6 +157,23 @@ const SCENARIOS: readonly Scenario[] = [
 ];
 
 const SERVER_ORDER: readonly ServerName[] = ['serve-here', 'naive', 'nginx'];
+/**
+ * The soak runs on serve-here and, for reference, the naive server. nginx's one worker works
+ * in fixed buffers and would add another soak's worth of time to every full run.
+ */
+const SOAK_SERVERS: readonly ServerName[] = ['serve-here', 'naive'];
+const SOAK_FILES: SoakFiles = {
+  smallSize: SMALL_SIZE,
+  mediumSize: MEDIUM_SIZE,
+  range: [RANGE_START, RANGE_START + MIB - 1],
+  listingMin: LISTED_FILES * 10,
+};
+/**
+ * 30 s keeps the full run under about 5 minutes while still covering a few hundred thousand
+ * requests; longer soaks (--soak 600) are for when a leak is suspected.
+ */
+const SOAK_DEFAULT_SECONDS = 30;
+const SOAK_MIN_WARMUP = 5;
 const STARTUP_TARGET_MS = 80;
 const IDLE_TARGET_MIB = 60;
 const PEAK_TARGET_MIB = 100;
@@ -158,6 +185,8 @@ interface Flags {
   only: Set<string> | undefined;
   servers: Set<ServerName>;
   cpuProf: string | undefined;
+  /** Length of the mixed soak in seconds; 0 skips it. */
+  soak: number;
 }
 
 function parseFlags(argv: readonly string[]): Flags {
@@ -168,6 +197,7 @@ function parseFlags(argv: readonly string[]): Flags {
     only: undefined,
     servers: new Set(SERVER_ORDER),
     cpuProf: undefined,
+    soak: SOAK_DEFAULT_SECONDS,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -177,21 +207,28 @@ function parseFlags(argv: readonly string[]): Flags {
       return next;
     };
     if (arg === '--seconds') flags.seconds = Number(value());
-    else if (arg === '--quick') Object.assign(flags, { seconds: 1, warmup: 0, startupRuns: 2 });
+    else if (arg === '--quick') Object.assign(flags, { seconds: 1, warmup: 0, startupRuns: 2, soak: 6 });
+    else if (arg === '--soak') flags.soak = Number(value());
     else if (arg === '--only') flags.only = new Set(value().split(','));
     else if (arg === '--servers') flags.servers = new Set(value().split(',') as ServerName[]);
     else if (arg === '--cpu-prof') flags.cpuProf = value();
     else if (arg === '--help' || arg === '-h') {
       process.stdout.write(
         'usage: npm run bench -- [--seconds N | --quick] [--only small,medium,big,range,listing,' +
-          'revalidate,notfound,small-br,medium-br] [--servers serve-here,naive,nginx] [--cpu-prof DIR]\n' +
-          '  BENCH_SECONDS=N sets the seconds per run as well (default 5; --quick: 1, no warm-up)\n',
+          'revalidate,notfound,small-br,medium-br,soak] [--servers serve-here,naive,nginx] [--soak N]\n' +
+          '       [--cpu-prof DIR]\n' +
+          '  BENCH_SECONDS=N sets the seconds per run as well (default 5; --quick: 1, no warm-up)\n' +
+          `  --soak N: seconds of the mixed-load memory soak, run last on serve-here and naive (default ${SOAK_DEFAULT_SECONDS};\n` +
+          `    --quick: 6; 0 skips it), after a warm-up of a sixth of it, at least ${SOAK_MIN_WARMUP} s. --only soak runs just the soak.\n`,
       );
       process.exit(0);
     } else throw new Error(`unknown flag ${arg} (see --help)`);
   }
   if (!Number.isInteger(flags.seconds) || flags.seconds < 1) {
     throw new Error('--seconds / BENCH_SECONDS must be a whole number of seconds, at least 1');
+  }
+  if (!Number.isInteger(flags.soak) || (flags.soak !== 0 && flags.soak < 3)) {
+    throw new Error('--soak must be 0 (no soak) or a whole number of seconds, at least 3');
   }
   return flags;
 }
@@ -216,6 +253,7 @@ interface ServerRecord {
   startupRuns: number[];
   peakMiB?: number;
   finalMiB?: number;
+  soak?: SoakResult;
   readonly results: Map<string, Measured>;
 }
 
@@ -237,11 +275,13 @@ async function main(): Promise<void> {
   }
   const scenarios = SCENARIOS.filter((s) => flags.only === undefined || flags.only.has(s.id));
   const servers = SERVER_ORDER.filter((name) => flags.servers.has(name));
+  const soak = flags.soak > 0 && (flags.only === undefined || flags.only.has('soak'));
 
   process.stderr.write('bench: writing the corpus…\n');
   const corpus = await createCorpus();
   const scratch = await mkdtemp(join(tmpdir(), 'serve-here-wrk-'));
   const script = await writeCheckScript(scratch);
+  const soakScript = await writeSoakScript(scratch);
   const specOptions = {
     root: corpus.root,
     nodeArgs: flags.cpuProf === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${flags.cpuProf}`],
@@ -298,6 +338,16 @@ async function main(): Promise<void> {
         if (scenario.id === 'big') record.peakMiB = rssMiB(record.child.pid, 'VmHWM');
       }
     }
+    // Last, so that the server has already been through every scenario.
+    for (const [name, record] of records) {
+      if (!soak || !SOAK_SERVERS.includes(name)) continue;
+      process.stderr.write(`bench: ${flags.soak} s soak on ${name}…\n`);
+      const target = { port: record.child.port, pid: record.child.pid, etag: record.etag };
+      // RSS takes a few seconds of this mix to reach its plateau; growth is measured from there.
+      const warmup = Math.max(SOAK_MIN_WARMUP, Math.round(flags.soak / 6));
+      record.soak = await runSoak(soakScript, target, { seconds: flags.soak, warmup, files: SOAK_FILES });
+      if ('error' in record.soak) failed = true;
+    }
     for (const record of records.values()) record.finalMiB = rssMiB(record.child.pid);
   } finally {
     for (const record of records.values()) await record.child.stop();
@@ -318,7 +368,7 @@ async function main(): Promise<void> {
     await rm(scratch, { recursive: true, force: true });
   }
 
-  process.stdout.write(report(flags, scenarios, records, nginx));
+  process.stdout.write(report({ flags, scenarios, soak }, records, nginx));
   if (failed) {
     process.stdout.write(
       '\nSome runs failed their checks (marked ERR above); their numbers are not shown.\n',
@@ -366,11 +416,11 @@ function ratio(a: number, b: number): string {
 }
 
 function report(
-  flags: Flags,
-  scenarios: readonly Scenario[],
+  run: { flags: Flags; scenarios: readonly Scenario[]; soak: boolean },
   records: ReadonlyMap<ServerName, ServerRecord>,
   nginx: string | undefined,
 ): string {
+  const { flags, scenarios } = run;
   const sh = records.get('serve-here');
   const naive = records.get('naive');
   const ngx = records.get('nginx');
@@ -453,6 +503,10 @@ function report(
       limit === undefined ? '' : `${target}: ${Number.isFinite(mine) && mine < limit ? 'met' : 'not met'}`,
     ]);
   }
+  if (run.soak) {
+    rows.push(...soakRows(flags.soak, records));
+    notes.push(...soakNotes(records));
+  }
   const header = [
     'scenario',
     'serve-here',
@@ -475,6 +529,13 @@ function report(
     'memory is the RSS of the whole process tree (nginx: master + worker); CPU per request is the',
     "server tree's user + system time over the run divided by the requests (10 ms clock ticks),",
     'which other load on the machine changes far less than req/s.',
+    ...(run.soak
+      ? [
+          `The soak mixes 1 KiB, 64 KiB, a 1 MiB range, 304, 404, br/gzip and (every 200th) the listing,`,
+          'aborts a connection every 100 ms, and samples RSS 4 times a second after a warm-up; "no growth"',
+          `means the last third's max is less than ${GROWTH_LIMIT_MIB} MiB above the first third's, without a steady rise.`,
+        ]
+      : []),
     '',
     ...lines,
     '',
@@ -487,3 +548,94 @@ main().catch((error: unknown) => {
   process.stderr.write(`bench: ${(error as Error).message}\n`);
   process.exitCode = 1;
 });
+
+// ---------------------------------------------------------------- soak rows
+
+function soakCell(
+  result: SoakResult | undefined,
+  show: (r: Exclude<SoakResult, { error: string }>) => string,
+): string {
+  if (result === undefined) return '—';
+  return 'error' in result ? 'ERR' : show(result);
+}
+
+function soakRows(seconds: number, records: ReadonlyMap<ServerName, ServerRecord>): string[][] {
+  const mine = records.get('serve-here')?.soak;
+  const naive = records.get('naive')?.soak;
+  const ok = mine !== undefined && !('error' in mine) ? mine : undefined;
+  const rps = (r: SoakResult | undefined): number =>
+    r === undefined || 'error' in r ? Number.NaN : r.requestsPerSecond;
+  const signed = (n: number, digits: number): string => `${n >= 0 ? '+' : ''}${number(n, digits)}`;
+  const memory = (r: SoakResult | undefined): string =>
+    soakCell(
+      r,
+      ({ memory: m }) =>
+        `${[m.startMiB, m.firstThirdMaxMiB, m.lastThirdMaxMiB].map((n) => number(n, 1)).join(' / ')} MiB`,
+    );
+  const growth = (r: SoakResult | undefined): string =>
+    soakCell(
+      r,
+      ({ memory: m }) => `${signed(m.growthMiB, 1)} MiB (${signed(m.growthMiBPerMinute, 1)} MiB/min)`,
+    );
+  const verdict = ok === undefined ? '?' : noGrowth(ok.memory) ? 'met' : 'not met';
+  return [
+    [
+      `mixed soak, ${seconds} s, ${SOAK_CONNECTIONS} conn.`,
+      soakCell(mine, (r) => number(r.requestsPerSecond)),
+      ok === undefined ? '—' : `${number(ok.p50Ms, 2)} ms`,
+      ok === undefined ? '—' : `${number(ok.p99Ms, 2)} ms`,
+      soakCell(naive, (r) => number(r.requestsPerSecond)),
+      '—',
+      '—',
+      ratio(rps(mine), rps(naive)),
+      ok === undefined ? '' : `${number(ok.cpuUsPerRequest, ok.cpuUsPerRequest < 100 ? 1 : 0)} / —`,
+      '',
+    ],
+    [
+      'memory over the soak: start / first-third max / last-third max (RSS)',
+      memory(mine),
+      '',
+      '',
+      memory(naive),
+      '—',
+      '',
+      '',
+      '',
+      '',
+    ],
+    [
+      'memory growth over the soak (last-third max − first-third max)',
+      growth(mine),
+      '',
+      '',
+      growth(naive),
+      '—',
+      '',
+      '',
+      '',
+      `no growth (< ${GROWTH_LIMIT_MIB} MiB): ${verdict}`,
+    ],
+  ];
+}
+
+function soakNotes(records: ReadonlyMap<ServerName, ServerRecord>): string[] {
+  const notes: string[] = [];
+  for (const [name, record] of records) {
+    const r = record.soak;
+    if (r === undefined) continue;
+    if ('error' in r) {
+      notes.push(`ERR soak on ${name}: ${r.error}`);
+      continue;
+    }
+    const mix = Object.entries(r.sent)
+      .map(([kind, n]) => `${kind} ${number(n)}`)
+      .join(', ');
+    const rise = r.memory.rising ? '; RSS rose in every third' : '';
+    notes.push(
+      `soak on ${name}: ${number(r.requests)} responses (${mix}), ${number(r.aborted)} aborted connections, ` +
+        `${r.memory.samples} RSS samples, middle-third max ${number(r.memory.middleThirdMaxMiB, 1)} MiB${rise}`,
+    );
+    if (r.warning !== undefined) notes.push(`* soak on ${name}: ${r.warning}`);
+  }
+  return notes;
+}

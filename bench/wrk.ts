@@ -111,17 +111,23 @@ export async function runWrk(script: string, request: WrkRequest): Promise<WrkRe
     '--',
     String(request.expectStatus),
   ];
+  const summary = await wrkSummary(args, { BENCH_HOOK: request.statusHook ? '1' : '0' });
+  return judge(summary as RawSummary, request);
+}
+
+/** Runs wrk and returns the JSON that the Lua script's done() printed after "BENCH_JSON ". */
+export async function wrkSummary(
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+): Promise<unknown> {
   const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(
-      'wrk',
-      args,
-      { env: { ...process.env, BENCH_HOOK: request.statusHook ? '1' : '0' }, maxBuffer: 1 << 20 },
-      (error, out, err) => (error ? reject(new Error(`wrk failed: ${err || error.message}`)) : resolve(out)),
+    execFile('wrk', args, { env: { ...process.env, ...env }, maxBuffer: 1 << 20 }, (error, out, err) =>
+      error ? reject(new Error(`wrk failed: ${err || error.message}`)) : resolve(out),
     );
   });
   const line = stdout.split('\n').find((l) => l.startsWith('BENCH_JSON '));
   if (line === undefined) throw new Error(`wrk printed no summary:\n${stdout}`);
-  return judge(JSON.parse(line.slice('BENCH_JSON '.length)) as RawSummary, request);
+  return JSON.parse(line.slice('BENCH_JSON '.length));
 }
 
 function judge(raw: RawSummary, request: WrkRequest): WrkResult {
