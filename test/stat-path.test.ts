@@ -2,6 +2,7 @@
 // PathStatter: direct stats while they are fast, the thread pool after repeated slow calls,
 // and the same answers either way (Stats, or undefined for a missing path).
 import assert from 'node:assert/strict';
+import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { COOL_DOWN_MS, PathStatter, SLOW_CALLS, SLOW_MS } from '../src/stat-path.js';
@@ -62,3 +63,36 @@ for (const mode of ['direct', 'thread-pool'] as const) {
     assert.equal(await statter.stat(join(root, 'a.txt', 'below-a-file')), undefined); // ENOTDIR
   });
 }
+
+/** A clock that moves by the given steps, one per reading, then stands still. */
+function scriptedClock(steps: readonly number[]): () => number {
+  let time = 1_000;
+  let next = 0;
+  return () => {
+    time += steps[next++] ?? 0;
+    return time;
+  };
+}
+
+test('PathStatter stays direct when each slow stat is followed by a fast second timing (a descheduled process)', async (t) => {
+  const root = await makeTree(t, { 'a.txt': 'abc' });
+  // Per stat() the clock is read three times: the start, the end (slow: +5 ms), and the
+  // second timing's start and end (fast: +0.1 ms).
+  const steps = Array.from({ length: SLOW_CALLS * 3 }, () => [0, SLOW_MS + 3, 0, 0.1]).flat();
+  const statter = new PathStatter(scriptedClock(steps));
+  for (let i = 0; i < SLOW_CALLS * 3; i++) assert.equal((statter.stat(join(root, 'a.txt')) as Stats).size, 3);
+  assert.equal(statter.mode, 'direct');
+});
+
+test('PathStatter switches to the thread pool when the second timing of each slow stat is slow too', async (t) => {
+  const root = await makeTree(t, { 'a.txt': 'abc' });
+  // Five readings per stat() here: the slow second timing is recorded with one more.
+  const steps = Array.from({ length: SLOW_CALLS }, () => [0, SLOW_MS + 3, 0, SLOW_MS + 3, 0]).flat();
+  const statter = new PathStatter(scriptedClock(steps));
+  for (let i = 0; i < SLOW_CALLS; i++) assert.equal((statter.stat(join(root, 'a.txt')) as Stats).size, 3);
+  assert.equal(statter.mode, 'thread-pool');
+  // And the answers keep coming, now as promises.
+  const answer = statter.stat(join(root, 'a.txt'));
+  assert.ok(answer instanceof Promise);
+  assert.equal((await answer)?.size, 3);
+});
