@@ -2,7 +2,6 @@
 // Reading the command line: the commander program (flags, help, version), a fast path for
 // everyday command lines, and the checks of flag values. Knows nothing of HTTP or of the
 // process; cli.ts decides what to do with the outcome.
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
@@ -27,9 +26,11 @@ function commander(): Commander {
 /** A mistake in how the command was called: exit 2. */
 export class UsageError extends Error {}
 
-export const VERSION = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+/**
+ * Through require() too: an ES import of node:fs would run every lazy getter of fs (its
+ * streams among them) at start-up. The path holds from dist/src and from the dist/cli bundle.
+ */
+export const VERSION = (require('../../package.json') as { version: string }).version;
 
 export interface CliFlags {
   port?: number;

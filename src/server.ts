@@ -2,7 +2,8 @@
 // startServer(): an http.Server for a folder, listening where it was asked (loopback on both
 // IPv4 and IPv6 by default), with timeouts for slow clients and a graceful close().
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { createRequire } from 'node:module';
+import type { Server as NetServer, Socket } from 'node:net';
 import { createHandler } from './handler.js';
 import type { ServeOptions } from './options.js';
 
@@ -53,6 +54,12 @@ export interface RunningServer {
   /** Stops accepting, lets in-flight responses finish (up to the grace period), then resolves. */
   close(): Promise<void>;
 }
+
+/**
+ * node:net through require(), when the loopback listener needs it: an ES import would also
+ * load its BlockList and SocketAddress classes (two more modules) on every start.
+ */
+const require = createRequire(import.meta.url);
 
 export const DEFAULT_PORT = 8000;
 /** How many ports after the requested one portFallback tries. */
@@ -143,6 +150,7 @@ async function listen(
   await listenOnce(server, port, '127.0.0.1');
   const address = server.address();
   const bound = typeof address === 'object' && address !== null ? address.port : port;
+  const { createServer: createNetServer } = require('node:net') as typeof import('node:net');
   const ipv6 = createNetServer((socket: Socket) => server.emit('connection', socket));
   try {
     await listenOnce(ipv6, bound, '::1');
