@@ -16,7 +16,7 @@ const BUNDLE = new URL('dist/cli/', REPO);
 
 test('the build puts the CLI bundle and the read worker side by side in dist/cli', () => {
   // reader.ts finds its worker at new URL('./read-worker.js', import.meta.url), so the worker
-  // must be an entry point of the bundle, written next to the chunks.
+  // script must be written next to the chunk that holds reader.ts.
   for (const file of ['cli.js', 'read-worker.js']) {
     assert.ok(existsSync(new URL(file, BUNDLE)), `dist/cli/${file} is missing; run npm run build`);
   }
