@@ -57,7 +57,7 @@ export const SIBLING_SUFFIX: Readonly<Record<Exclude<Encoding, 'identity'>, stri
  */
 export function negotiateEncoding(header: string | undefined, available: readonly Encoding[]): Encoding {
   if (header === undefined) return 'identity';
-  const weights = parseAcceptEncoding(header);
+  const weights = weightsFor(header);
   let best: Encoding = 'identity';
   let bestWeight = -1;
   for (const encoding of PREFERENCE) {
@@ -72,6 +72,22 @@ export function negotiateEncoding(header: string | undefined, available: readonl
   // the unencoded bytes are the answer every client can at least inspect, so we don't send 406.
   return best;
 }
+
+/**
+ * The parsed weights of an Accept-Encoding value. Every request with it asks three times, and
+ * browsers send one of a handful of spellings, so the answers are remembered (a bounded few).
+ */
+function weightsFor(header: string): ReadonlyMap<string, number> {
+  let weights = parsedHeaders.get(header);
+  if (weights === undefined) {
+    weights = parseAcceptEncoding(header);
+    if (parsedHeaders.size < MAX_PARSED_HEADERS) parsedHeaders.set(header, weights);
+  }
+  return weights;
+}
+
+const MAX_PARSED_HEADERS = 100;
+const parsedHeaders = new Map<string, ReadonlyMap<string, number>>();
 
 /** Parses `gzip;q=0.8, br` into lowercase coding → weight; malformed q-values count as 1. */
 function parseAcceptEncoding(header: string): Map<string, number> {
@@ -262,5 +278,5 @@ export const IDENTITY: Representation = { kind: 'identity' };
 /** True when the client accepts `encoding` with a q-value above zero. */
 export function isAcceptable(header: string | undefined, encoding: Encoding): boolean {
   if (header === undefined) return encoding === 'identity';
-  return weightOf(parseAcceptEncoding(header), encoding) > 0;
+  return weightOf(weightsFor(header), encoding) > 0;
 }

@@ -118,21 +118,21 @@ function sendRepresentation(exchange: Exchange, file: FileToSend, choice: Choice
   if (chosen.kind !== 'identity') res.setHeader('Content-Encoding', chosen.encoding);
 
   if (chosen.kind === 'on-the-fly') {
-    // The compressed length is unknown until the end: no Content-Length, so GET is chunked
-    // (or close-delimited for HTTP/1.0) and HEAD simply leaves it out.
     res.statusCode = 200;
-    if (req.method === 'HEAD' || size === 0) {
-      res.end();
-      return;
-    }
     return andThen(
-      compressSmallFile(exchange, { ...source, encoding: chosen.encoding, contentType }, openHandle),
+      compressSmallFile({ ...source, encoding: chosen.encoding, contentType }, openHandle),
       (compressed) => {
-        if (compressed === undefined)
-          return streamCompressed(source, chosen.encoding, contentType, openHandle, res);
-        // write + end keeps the chunked framing of a streamed answer (and of HEAD's headers).
-        res.write(compressed);
-        res.end();
+        // Too big to keep: compressed as it streams, so the length is unknown until the end:
+        // GET is chunked (close-delimited for HTTP/1.0) and HEAD leaves Content-Length out.
+        if (compressed === undefined) {
+          if (req.method !== 'HEAD')
+            return streamCompressed(source, chosen.encoding, contentType, openHandle, res);
+          endInBatch(res);
+          return;
+        }
+        // A small file's compressed form is whole in memory (and cached): its length is known.
+        res.setHeader('Content-Length', compressed.length);
+        endInBatch(res, req.method === 'HEAD' ? undefined : compressed);
       },
     );
   }
@@ -148,13 +148,13 @@ function sendRepresentation(exchange: Exchange, file: FileToSend, choice: Choice
       // RFC 9110 §15.5.17: say how big the representation is.
       throw new HttpError(416, { 'Content-Range': `bytes */${size}` });
     case 'ignore':
-      return andThen(bodySource(exchange, source, openHandle), (body) => {
+      return andThen(bodySource(source, openHandle), (body) => {
         res.statusCode = 200;
         res.setHeader('Content-Length', size);
         return sendBody(exchange, size === 0 ? [] : [{ start: 0, end: size - 1 }], body);
       });
     case 'ranges':
-      return andThen(bodySource(exchange, source, openHandle), (body) => {
+      return andThen(bodySource(source, openHandle), (body) => {
         const [only] = range.ranges;
         res.statusCode = 206;
         if (range.ranges.length === 1 && only !== undefined) {
@@ -278,23 +278,22 @@ async function openForResponse(exchange: Exchange, filePath: string): Promise<Fi
 /**
  * Where the body's bytes come from: memory for a small file whose cached bytes match this very
  * stat (at once, no promise), or the file read whole now and offered to the cache, else the
- * open descriptor. HEAD reads nothing.
+ * open descriptor. A HEAD reads a small file too: its compressed length needs the bytes, and
+ * the GET that usually follows finds them cached.
  */
 function bodySource(
-  exchange: Exchange,
   file: { readonly filePath: string; readonly stats: Stats },
   openHandle: () => Promise<FileHandle>,
 ): MaybePromise<Buffer | FileHandle> {
-  return fileCache.get(file.filePath, file.stats) ?? readBody(exchange, file, openHandle);
+  return fileCache.get(file.filePath, file.stats) ?? readBody(file, openHandle);
 }
 
 async function readBody(
-  exchange: Exchange,
   file: { readonly filePath: string; readonly stats: Stats },
   openHandle: () => Promise<FileHandle>,
 ): Promise<Buffer | FileHandle> {
   const handle = await openHandle();
-  if (exchange.req.method === 'HEAD' || !fileCache.fits(file.stats)) return handle;
+  if (!fileCache.fits(file.stats)) return handle;
   const readStartedAt = Date.now();
   const bytes = Buffer.allocUnsafe(file.stats.size);
   const { bytesRead } = await handle.read(bytes, 0, bytes.length, 0);
@@ -310,7 +309,6 @@ async function readBody(
  * costs far more than a read, and the same few files are asked for again and again.
  */
 function compressSmallFile(
-  exchange: Exchange,
   file: {
     readonly filePath: string;
     readonly stats: Stats;
@@ -321,11 +319,10 @@ function compressSmallFile(
 ): MaybePromise<Buffer | undefined> {
   if (!fileCache.fits(file.stats)) return undefined;
   const key = `${file.filePath}\0${file.encoding}`;
-  return fileCache.get(key, file.stats) ?? compressNow(exchange, { ...file, key }, openHandle);
+  return fileCache.get(key, file.stats) ?? compressNow({ ...file, key }, openHandle);
 }
 
 async function compressNow(
-  exchange: Exchange,
   file: {
     readonly filePath: string;
     readonly stats: Stats;
@@ -336,7 +333,7 @@ async function compressNow(
   openHandle: () => Promise<FileHandle>,
 ): Promise<Buffer | undefined> {
   const readStartedAt = Date.now();
-  const bytes = await bodySource(exchange, file, openHandle);
+  const bytes = await bodySource(file, openHandle);
   if (!Buffer.isBuffer(bytes)) return undefined;
   const encoder = createEncoder(file.encoding, bytes.length, file.contentType);
   encoder.end(bytes);

@@ -97,10 +97,27 @@ test('GET /app.js with Accept-Encoding: br sends brotli that decodes to the file
   assert.equal(reply.headers['content-encoding'], 'br');
   assert.equal(reply.headers['content-type'], 'text/javascript; charset=utf-8');
   assert.equal(reply.headers.vary, 'Accept-Encoding');
-  assert.equal(reply.headers['content-length'], undefined);
-  assert.equal(reply.headers['transfer-encoding'], 'chunked');
+  // Small enough to compress whole in memory: the compressed length is known up front.
+  assert.equal(reply.headers['content-length'], String(reply.body.length));
+  assert.equal(reply.headers['transfer-encoding'], undefined);
   assert.ok(reply.body.length < APP_JS.length / 4, `only ${reply.body.length} bytes saved`);
   assert.deepEqual(brotliDecompressSync(reply.body), APP_JS);
+});
+
+test('GET /big.js above the 256 KiB memory limit streams brotli, chunked, and HEAD has no length', async (t) => {
+  const big = Buffer.from('export const line = "a line of a large bundle";\n'.repeat(8000)); // ~380 KiB
+  const { port } = await serveTree(t, { 'big.js': big });
+  const reply = await get(port, '/big.js', { 'accept-encoding': 'br' });
+  assert.equal(reply.status, 200);
+  assert.equal(reply.headers['content-encoding'], 'br');
+  assert.equal(reply.headers['content-length'], undefined);
+  assert.equal(reply.headers['transfer-encoding'], 'chunked');
+  assert.deepEqual(brotliDecompressSync(reply.body), big);
+  const head = await get(port, '/big.js', { 'accept-encoding': 'br' }, 'HEAD');
+  assert.equal(head.status, 200);
+  assert.equal(head.headers['content-encoding'], 'br');
+  assert.equal(head.headers['content-length'], undefined);
+  assert.equal(head.body.length, 0);
 });
 
 test('GET /app.js with Accept-Encoding: gzip sends gzip that decodes to the file', async (t) => {
@@ -233,14 +250,22 @@ test('GET /app.js with br and the identity ETag in If-None-Match answers 200 wit
   assert.deepEqual(brotliDecompressSync(reply.body), APP_JS);
 });
 
-test('HEAD /app.js with br has the same headers as GET, no Content-Length and no body', async (t) => {
+test('HEAD /app.js with br has the same headers as GET, the compressed Content-Length included, and no body', async (t) => {
   const { port } = await serveTree(t, { 'app.js': APP_JS });
   const head = await get(port, '/app.js', { 'accept-encoding': 'br' }, 'HEAD');
   const full = await get(port, '/app.js', { 'accept-encoding': 'br' });
   assert.equal(head.status, 200);
   assert.equal(head.body.length, 0);
-  assert.equal(head.headers['content-length'], undefined);
-  for (const name of ['content-type', 'content-encoding', 'etag', 'vary', 'last-modified', 'cache-control']) {
+  assert.equal(head.headers['content-length'], String(full.body.length));
+  for (const name of [
+    'content-type',
+    'content-encoding',
+    'content-length',
+    'etag',
+    'vary',
+    'last-modified',
+    'cache-control',
+  ]) {
     assert.equal(head.headers[name], full.headers[name], name);
   }
 });
