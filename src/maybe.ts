@@ -4,8 +4,8 @@
 // answered without a single promise; measured on the 2-core bench machine, each `await` on the
 // way costs about a microsecond, and a cached 1 KiB response spent a quarter of its CPU time
 // on them. Steps on that path return MaybePromise<T>, and the next step is chained with
-// `andThen()` (not `then`: a module exporting
-// `then` turns into a thenable when imported dynamically), which stays synchronous for a plain value.
+// `andThen()`, which stays synchronous for a plain value. (Not named `then`: a module that
+// exports `then` turns into a thenable when it is imported dynamically.)
 export type MaybePromise<T> = T | Promise<T>;
 
 /** Calls `next` with the value: at once when it is ready, after it settles otherwise. */

@@ -41,9 +41,9 @@ export interface FileToSend {
 
 /**
  * Sends `file` as the response, honouring conditional and range requests. With compression on,
- * `findSibling` lets a precompressed `.br`/`.gz` file stand in for the original. A 304, a HEAD
- * or a small file held in memory is answered synchronously (see MaybePromise); anything that
- * reads the disk or compresses returns a promise.
+ * `findSibling` lets a precompressed `.br`/`.gz` file stand in for the original. A 304, or a
+ * small file (or its compressed form) held in memory, is answered synchronously (see
+ * MaybePromise); anything that reads the disk or compresses returns a promise.
  */
 export function sendFile(
   exchange: Exchange,
