@@ -89,11 +89,13 @@ export class Resolver {
   #realRoot: Promise<string> | undefined;
   #rootCheckedAt = 0;
   /** Paths already checked against the root, by the file identity they led to (LRU). */
-  readonly #statter = new PathStatter();
+  readonly #statter: PathStatter;
   readonly #verified = new Map<string, { readonly real: string; readonly stats: Stats }>();
 
-  constructor(config: ServeConfig) {
+  /** `statter` is for tests, which start it in thread-pool mode. */
+  constructor(config: ServeConfig, statter = new PathStatter()) {
     this.#config = config;
+    this.#statter = statter;
   }
 
   /**
