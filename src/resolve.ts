@@ -7,7 +7,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { HttpError, httpErrorFromFs } from './http/errors.js';
 import { encodeUrlPath } from './http/html.js';
-import { andThen, attempt, type MaybePromise } from './maybe.js';
+import { andThen, type MaybePromise } from './maybe.js';
 import type { ServeConfig } from './options.js';
 import type { RequestPath } from './request-path.js';
 import { PathStatter } from './stat-path.js';
@@ -88,8 +88,8 @@ export class Resolver {
   readonly #config: ServeConfig;
   #realRoot: Promise<string> | undefined;
   #rootCheckedAt = 0;
-  /** Paths already checked against the root, by the file identity they led to (LRU). */
   readonly #statter: PathStatter;
+  /** Paths already checked against the root, by the file identity they led to (LRU). */
   readonly #verified = new Map<string, { readonly real: string; readonly stats: Stats }>();
 
   /** `statter` is for tests, which start it in thread-pool mode. */
@@ -166,7 +166,7 @@ export class Resolver {
    * where a refusal just means "not available".
    */
   findFile(segments: readonly string[]): MaybePromise<Found | undefined> {
-    const found = attempt(() => this.lookup(segments));
+    const found = this.lookup(segments); // refusals come as rejections, never as throws
     return found instanceof Promise ? found.then(fileOnly, () => undefined) : fileOnly(found);
   }
 
