@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { cpuMs, rssMiB } from './servers.js';
-import { wrkSummary } from './wrk.js';
+import { type WrkCounters, wrkSummary } from './wrk.js';
 
 /** What the script asks for, in rotation; the listing (slow) takes one slot in LISTING_EVERY. */
 const KINDS = ['small', 'medium', 'range', 'revalidate', 'notfound', 'compressed', 'listing'] as const;
@@ -182,15 +182,7 @@ function done(summary, latency, requests)
 end
 `;
 
-interface MixSummary {
-  requests: number;
-  durationUs: number;
-  status4xx5xx: number;
-  socketErrors: number;
-  timeouts: number;
-  p50Us: number;
-  p99Us: number;
-  bad: number;
+interface MixSummary extends WrkCounters {
   firstBad: string;
   sent: Partial<Record<Kind, number>>;
   got: Partial<Record<ResponseClass, number>>;

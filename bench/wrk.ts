@@ -73,9 +73,9 @@ export interface WrkResult {
   readonly warning: string | undefined;
 }
 
-interface RawSummary {
+/** The counters every BENCH_JSON line carries, whichever Lua script wrote it. */
+export interface WrkCounters {
   requests: number;
-  bytes: number;
   durationUs: number;
   status4xx5xx: number;
   socketErrors: number;
@@ -83,6 +83,10 @@ interface RawSummary {
   p50Us: number;
   p99Us: number;
   bad: number;
+}
+
+interface RawSummary extends WrkCounters {
+  bytes: number;
   firstBad: number;
 }
 
