@@ -2,7 +2,7 @@
 // Renders refusals: a small page in the listing's look for browsers, plain text for everyone
 // else, or the root's own 404.html. Never a path on disk, an error message or a stack.
 import { type ServerResponse, STATUS_CODES } from 'node:http';
-import { endInBatch } from './end-batch.js';
+import { endInBatch } from './batch.js';
 import type { Exchange } from './exchange.js';
 import { escapeHtml, renderPage } from './http/html.js';
 

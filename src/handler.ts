@@ -3,6 +3,7 @@
 // fallback. The one place where request errors are caught and turned into responses.
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { answerInBatch } from './batch.js';
 import { siblingsOf } from './compress.js';
 import { sendCustomNotFound, sendErrorPage, sendText } from './error-page.js';
 import type { Exchange } from './exchange.js';
@@ -55,8 +56,11 @@ export function createHandler(options: ServeOptions = {}): Handler {
       res.once('close', () => void loadListing().catch(() => undefined));
     }
     if (config.onResponse !== undefined) reportWhenDone(exchange, config.onResponse);
-    const outcome = handle(exchange, resolver, next);
-    if (outcome instanceof Promise) outcome.catch((error: unknown) => failUnexpectedly(exchange, error));
+    // Answered with the other requests of this loop turn, sharing their stats (batch.ts).
+    answerInBatch(res, () => {
+      const outcome = handle(exchange, resolver, next);
+      if (outcome instanceof Promise) outcome.catch((error: unknown) => failUnexpectedly(exchange, error));
+    });
   };
 }
 

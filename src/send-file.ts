@@ -5,6 +5,7 @@
 import type { Stats } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
+import { endInBatch } from './batch.js';
 import {
   chooseRepresentation,
   createEncoder,
@@ -15,7 +16,6 @@ import {
   type SiblingLookup,
 } from './compress.js';
 import { contentTypeFor } from './content-type.js';
-import { endInBatch } from './end-batch.js';
 import type { Exchange } from './exchange.js';
 import { fileCache } from './file-cache.js';
 import {

@@ -23,6 +23,23 @@ export const COOL_DOWN_MS = 10_000;
 
 export type StatMode = 'direct' | 'thread-pool';
 
+/** Direct stats taken during the current batch, by path (undefined: nothing there). */
+let shared: Map<string, Stats | undefined> | undefined;
+
+/**
+ * Runs `work` with direct stats shared: a path stat'ed twice during `work` is asked once.
+ * Only for work that answers requests which had all arrived before it began (see batch.ts):
+ * then a shared stat is still taken after each request it answers was received.
+ */
+export function sharingStats(work: () => void): void {
+  shared = new Map();
+  try {
+    work();
+  } finally {
+    shared = undefined;
+  }
+}
+
 export class PathStatter {
   readonly #now: () => number;
   #threadPoolUntil = 0;
@@ -49,16 +66,19 @@ export class PathStatter {
    * Other errors always come as a rejected promise, never as a synchronous throw.
    */
   stat(path: string): MaybePromise<Stats | undefined> {
+    if (shared?.has(path)) return shared.get(path);
     const started = this.#now();
     if (started < this.#threadPoolUntil) return stat(path).catch(undefinedIfMissing);
     let result: MaybePromise<Stats | undefined>;
     try {
       result = statSync(path, { throwIfNoEntry: false });
     } catch (error) {
-      // ENOTDIR is "missing"; anything else (EACCES, ELOOP, EMFILE…) is the caller's to judge.
+      // ENOTDIR is "missing"; anything else (EACCES, ELOOP, EMFILE…) is the caller's to judge,
+      // and is asked again rather than shared.
       result = isMissing(error) ? undefined : Promise.reject(error);
     }
     if (this.#now() - started > SLOW_MS) this.#timeAgain(path);
+    if (!(result instanceof Promise)) shared?.set(path, result);
     return result;
   }
 

@@ -1,11 +1,12 @@
 // test/stat-path.test.ts
 // PathStatter: direct stats while they are fast, the thread pool after repeated slow calls,
-// and the same answers either way (Stats, or undefined for a missing path).
+// the same answers either way (Stats, or undefined for a missing path), and stats shared
+// within one batch of requests.
 import assert from 'node:assert/strict';
-import type { Stats } from 'node:fs';
+import { type Stats, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { COOL_DOWN_MS, PathStatter, SLOW_CALLS, SLOW_MS } from '../src/stat-path.js';
+import { COOL_DOWN_MS, PathStatter, SLOW_CALLS, SLOW_MS, sharingStats } from '../src/stat-path.js';
 import { makeTree } from './helpers.js';
 
 /** A clock the test moves by hand. */
@@ -95,4 +96,43 @@ test('PathStatter switches to the thread pool when the second timing of each slo
   const answer = statter.stat(join(root, 'a.txt'));
   assert.ok(answer instanceof Promise);
   assert.equal((await answer)?.size, 3);
+});
+
+test('sharingStats: a path is asked once during the work, and afresh after it', async (t) => {
+  const root = await makeTree(t, { 'a.txt': 'abc' });
+  const statter = new PathStatter();
+  const file = join(root, 'a.txt');
+  const later = join(root, 'later.txt');
+  const seen: (number | undefined)[] = [];
+  sharingStats(() => {
+    seen.push(
+      (statter.stat(file) as Stats | undefined)?.size,
+      (statter.stat(later) as Stats | undefined)?.size,
+    );
+    writeFileSync(file, 'abcdef');
+    writeFileSync(later, 'x');
+    seen.push(
+      (statter.stat(file) as Stats | undefined)?.size,
+      (statter.stat(later) as Stats | undefined)?.size,
+    );
+  });
+  assert.deepEqual(seen, [3, undefined, 3, undefined]);
+  assert.equal((statter.stat(file) as Stats).size, 6);
+  assert.equal((statter.stat(later) as Stats).size, 1);
+});
+
+test('sharingStats: a failed stat is not shared; the next call asks again', async (t) => {
+  const root = await makeTree(t, { loop: { symlink: 'loop' } });
+  const statter = new PathStatter();
+  const path = join(root, 'loop');
+  let second: Stats | undefined;
+  let first: unknown;
+  sharingStats(() => {
+    first = statter.stat(path);
+    unlinkSync(path);
+    writeFileSync(path, 'now a file');
+    second = statter.stat(path) as Stats | undefined;
+  });
+  await assert.rejects(first as Promise<unknown>, { code: 'ELOOP' });
+  assert.equal(second?.size, 10);
 });
