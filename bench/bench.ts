@@ -259,10 +259,41 @@ interface ServerRecord {
   readonly etag: string;
   readonly idleMiB: number;
   startupRuns: number[];
+  /** Start-up without NODE_EXTRA_CA_CERTS, measured only when the bench's environment sets it. */
+  readonly cleanStartupRuns: number[];
   peakMiB?: number;
   finalMiB?: number;
   soak?: SoakResult;
   readonly results: Map<string, Measured>;
+}
+
+/**
+ * NODE_EXTRA_CA_CERTS makes every Node process read and parse that certificate file as it
+ * starts, before any of its own code runs: on the machine this bench was written on, where the
+ * sandbox sets it to the system's whole CA bundle, `node -e 0` took about 90 ms with it and
+ * 30 without. The start-up target is about the server's own work, so when the variable is set
+ * the bench measures start-up both ways and judges the target on the run without it.
+ */
+const cleanEnv: NodeJS.ProcessEnv | undefined = (() => {
+  if (process.env.NODE_EXTRA_CA_CERTS === undefined) return undefined;
+  const { NODE_EXTRA_CA_CERTS: _, ...rest } = process.env;
+  return rest;
+})();
+
+async function startOnce(spec: ServerSpec, env?: NodeJS.ProcessEnv): Promise<number> {
+  const child = await startChild(spec, env);
+  await child.stop();
+  return child.startupMs;
+}
+
+/** Median wall time of `node -e 0` over 5 runs with `env`, in ms. */
+function nodeStartMs(env: NodeJS.ProcessEnv): number {
+  const runs = Array.from({ length: 5 }, () => {
+    const started = performance.now();
+    spawnSync(process.execPath, ['-e', '0'], { env, stdio: 'ignore' });
+    return performance.now() - started;
+  });
+  return median(runs);
 }
 
 async function main(): Promise<void> {
@@ -312,6 +343,7 @@ async function main(): Promise<void> {
         etag: etag ?? '',
         idleMiB: Number.NaN,
         startupRuns: [child.startupMs],
+        cleanStartupRuns: [],
         results: new Map(),
       });
     }
@@ -363,12 +395,13 @@ async function main(): Promise<void> {
   }
 
   try {
-    // Start-up again, a few times each, one process at a time.
-    for (let run = 1; run < flags.startupRuns; run++) {
+    // Start-up again, a few times each, one process at a time; and, when the environment sets
+    // NODE_EXTRA_CA_CERTS, as often without it (see CA_CERTS_NOTE).
+    for (let run = 0; run < flags.startupRuns; run++) {
       for (const [name, spec] of specs) {
-        const child = await startChild(spec);
-        records.get(name)?.startupRuns.push(child.startupMs);
-        await child.stop();
+        const record = records.get(name);
+        if (run > 0) record?.startupRuns.push(await startOnce(spec));
+        if (cleanEnv !== undefined) record?.cleanStartupRuns.push(await startOnce(spec, cleanEnv));
       }
     }
   } finally {
@@ -377,7 +410,9 @@ async function main(): Promise<void> {
     await rm(scratch, { recursive: true, force: true });
   }
 
-  process.stdout.write(report({ flags, scenarios, soak }, records, nginx));
+  const nodeAlone =
+    cleanEnv === undefined ? undefined : { as: nodeStartMs(process.env), clean: nodeStartMs(cleanEnv) };
+  process.stdout.write(report({ flags, scenarios, soak, nodeAlone }, records, nginx));
   if (failed) {
     process.stdout.write(
       '\nSome runs failed their checks (marked ERR above); their numbers are not shown.\n',
@@ -425,7 +460,13 @@ function ratio(a: number, b: number): string {
 }
 
 function report(
-  run: { flags: Flags; scenarios: readonly Scenario[]; soak: boolean },
+  run: {
+    flags: Flags;
+    scenarios: readonly Scenario[];
+    soak: boolean;
+    /** `node -e 0` with and without NODE_EXTRA_CA_CERTS, when the environment sets it. */
+    nodeAlone: { as: number; clean: number } | undefined;
+  },
   records: ReadonlyMap<ServerName, ServerRecord>,
   nginx: string | undefined,
 ): string {
@@ -476,8 +517,25 @@ function report(
   }
   const startup = (r: ServerRecord | undefined): number =>
     r === undefined ? Number.NaN : median(r.startupRuns);
+  const cleanStartup = (r: ServerRecord | undefined): number =>
+    r === undefined ? Number.NaN : median(r.cleanStartupRuns);
+  const startupTarget = `< ${STARTUP_TARGET_MS} ms`;
+  const startupRows: Array<[string, (r: ServerRecord | undefined) => number, string, string]> =
+    run.nodeAlone === undefined
+      ? [['start to first 200 (median)', startup, 'ms', startupTarget]]
+      : [
+          ['start to first 200, with NODE_EXTRA_CA_CERTS as set here (median)', startup, 'ms', ''],
+          ['start to first 200, without NODE_EXTRA_CA_CERTS (median)', cleanStartup, 'ms', startupTarget],
+        ];
+  if (run.nodeAlone !== undefined) {
+    notes.push(
+      `NODE_EXTRA_CA_CERTS is set here: every Node process parses ${process.env.NODE_EXTRA_CA_CERTS} ` +
+        `as it starts, before any of its code runs (node -e 0: ${number(run.nodeAlone.as)} ms with it, ` +
+        `${number(run.nodeAlone.clean)} ms without). The start-up target is judged without it.`,
+    );
+  }
   const special: Array<[string, (r: ServerRecord | undefined) => number, string, string]> = [
-    ['start to first 200 (median)', startup, 'ms', `< ${STARTUP_TARGET_MS} ms`],
+    ...startupRows,
     ['memory idle (RSS)', (r) => r?.idleMiB ?? Number.NaN, 'MiB', `< ${IDLE_TARGET_MIB} MiB`],
     [
       'memory peak while 4 clients fetch 100 MiB',

@@ -152,11 +152,17 @@ export function probe(port: number, path: string): Promise<{ status: number; eta
   });
 }
 
-/** Spawns a server and resolves once it has answered 200 (polling every millisecond). */
-export async function startChild(spec: ServerSpec): Promise<RunningChild> {
+/**
+ * Spawns a server (with `env`, by default the bench's own environment) and resolves once it
+ * has answered 200 (polling every millisecond).
+ */
+export async function startChild(
+  spec: ServerSpec,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningChild> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(spec.command, spec.args(port), { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(spec.command, spec.args(port), { stdio: ['ignore', 'ignore', 'pipe'], env });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
