@@ -54,7 +54,7 @@ export function parseRequestPath(target: string): RequestPath {
     // purpose: a file with a backslash in its name can't be reached (it could not be on Windows).
     // That is also what keeps `/\evil.example` and `/%2F%2Fevil.example` from ever becoming a
     // Location of `//evil.example`: segments are never empty, so the path starts with one '/'.
-    const pieces = decoded.split(/[/\\]/);
+    const pieces = decoded.includes('/') || decoded.includes('\\') ? decoded.split(/[/\\]/) : [decoded];
     if (pieces.length > 1) canonical = false;
     const isLastRaw = i === rawSegments.length - 1;
     for (let j = 0; j < pieces.length; j++) {
