@@ -190,6 +190,8 @@ interface Flags {
   seconds: number;
   warmup: number;
   startupRuns: number;
+  /** Rounds of every scenario; each figure reported is the median round. */
+  rounds: number;
   only: Set<string> | undefined;
   servers: Set<ServerName>;
   cpuProf: string | undefined;
@@ -202,6 +204,7 @@ function parseFlags(argv: readonly string[]): Flags {
     seconds: Number(process.env.BENCH_SECONDS ?? 5),
     warmup: 1,
     startupRuns: 5,
+    rounds: 3,
     only: undefined,
     servers: new Set(SERVER_ORDER),
     cpuProf: undefined,
@@ -215,7 +218,9 @@ function parseFlags(argv: readonly string[]): Flags {
       return next;
     };
     if (arg === '--seconds') flags.seconds = Number(value());
-    else if (arg === '--quick') Object.assign(flags, { seconds: 1, warmup: 0, startupRuns: 2, soak: 6 });
+    else if (arg === '--quick')
+      Object.assign(flags, { seconds: 1, warmup: 0, startupRuns: 2, rounds: 1, soak: 6 });
+    else if (arg === '--rounds') flags.rounds = Number(value());
     else if (arg === '--soak') flags.soak = Number(value());
     else if (arg === '--only') flags.only = new Set(value().split(','));
     else if (arg === '--servers') flags.servers = new Set(value().split(',') as ServerName[]);
@@ -224,7 +229,8 @@ function parseFlags(argv: readonly string[]): Flags {
       process.stdout.write(
         'usage: npm run bench -- [--seconds N | --quick] [--only small,medium,big,range,listing,' +
           'revalidate,notfound,small-br,medium-br,soak] [--servers serve-here,naive,nginx] [--soak N]\n' +
-          '       [--cpu-prof DIR]\n' +
+          '       [--rounds N] [--cpu-prof DIR]\n' +
+          '  --rounds N: runs of every scenario, servers alternating; the median is reported (default 3; --quick: 1)\n' +
           '  BENCH_SECONDS=N sets the seconds per run as well (default 5; --quick: 1, no warm-up)\n' +
           `  --soak N: seconds of the mixed-load memory soak, run last on serve-here and naive (default ${SOAK_DEFAULT_SECONDS};\n` +
           `    --quick: 6; 0 skips it), after a warm-up of a sixth of it, at least ${SOAK_MIN_WARMUP} s (--quick: 2 s). --only soak runs just the soak.\n`,
@@ -234,6 +240,9 @@ function parseFlags(argv: readonly string[]): Flags {
   }
   if (!Number.isInteger(flags.seconds) || flags.seconds < 1) {
     throw new Error('--seconds / BENCH_SECONDS must be a whole number of seconds, at least 1');
+  }
+  if (!Number.isInteger(flags.rounds) || flags.rounds < 1) {
+    throw new Error('--rounds must be a whole number, at least 1');
   }
   if (!Number.isInteger(flags.soak) || (flags.soak !== 0 && flags.soak < 3)) {
     throw new Error('--soak must be 0 (no soak) or a whole number of seconds, at least 3');
@@ -254,6 +263,14 @@ function nginxVersion(): string | undefined {
 /** A wrk result plus the server's CPU time per request, which load on the machine barely moves. */
 type Measured = (WrkResult & { readonly cpuUsPerRequest: number }) | { readonly error: string };
 
+/** The run with the median throughput; a failed run instead, if any failed, so it is shown. */
+function medianRun(runs: readonly Measured[], unit: Scenario['unit']): Measured | undefined {
+  const failure = runs.find((m) => 'error' in m || m.failure !== undefined);
+  if (failure !== undefined) return failure;
+  const sorted = [...runs].sort((a, b) => throughput(a, unit) - throughput(b, unit));
+  return sorted[(sorted.length - 1) >> 1];
+}
+
 interface ServerRecord {
   readonly child: RunningChild;
   readonly etag: string;
@@ -264,6 +281,9 @@ interface ServerRecord {
   peakMiB?: number;
   finalMiB?: number;
   soak?: SoakResult;
+  /** Every round's run, by scenario. */
+  readonly runs: Map<string, Measured[]>;
+  /** The median round of each scenario (or a failed one), as reported. */
   readonly results: Map<string, Measured>;
 }
 
@@ -344,6 +364,7 @@ async function main(): Promise<void> {
         idleMiB: Number.NaN,
         startupRuns: [child.startupMs],
         cleanStartupRuns: [],
+        runs: new Map(),
         results: new Map(),
       });
     }
@@ -352,30 +373,42 @@ async function main(): Promise<void> {
     for (const record of records.values()) Object.assign(record, { idleMiB: rssMiB(record.child.pid) });
 
     const order = [...scenarios].sort((a, b) => Number(b.id === 'big') - Number(a.id === 'big'));
-    for (const scenario of order) {
-      for (const [name, record] of records) {
-        process.stderr.write(`bench: ${scenario.id} on ${name}…\n`);
-        const request = {
-          url: `http://127.0.0.1:${record.child.port}${scenario.path}`,
-          connections: scenario.connections,
-          headers: scenario.headers?.(record.etag) ?? {},
-          expectStatus: scenario.expectStatus,
-          body: scenario.body,
-          statusHook: scenario.statusHook,
-        };
-        let measured: Measured;
-        try {
-          if (flags.warmup > 0) await runWrk(script, { ...request, seconds: flags.warmup });
-          const cpuBefore = cpuMs(record.child.pid);
-          const result = await runWrk(script, { ...request, seconds: flags.seconds });
-          const cpuUsPerRequest = ((cpuMs(record.child.pid) - cpuBefore) * 1000) / result.requests;
-          measured = { ...result, cpuUsPerRequest };
-        } catch (error) {
-          measured = { error: (error as Error).message };
+    // Rounds, servers alternating within each: a slow spell on the machine lands on one run of
+    // one server, and the median of the rounds leaves it out.
+    for (let round = 1; round <= flags.rounds; round++) {
+      for (const scenario of order) {
+        for (const [name, record] of records) {
+          const of = flags.rounds > 1 ? ` (round ${round} of ${flags.rounds})` : '';
+          process.stderr.write(`bench: ${scenario.id} on ${name}${of}…\n`);
+          const request = {
+            url: `http://127.0.0.1:${record.child.port}${scenario.path}`,
+            connections: scenario.connections,
+            headers: scenario.headers?.(record.etag) ?? {},
+            expectStatus: scenario.expectStatus,
+            body: scenario.body,
+            statusHook: scenario.statusHook,
+          };
+          let measured: Measured;
+          try {
+            if (flags.warmup > 0) await runWrk(script, { ...request, seconds: flags.warmup });
+            const cpuBefore = cpuMs(record.child.pid);
+            const result = await runWrk(script, { ...request, seconds: flags.seconds });
+            const cpuUsPerRequest = ((cpuMs(record.child.pid) - cpuBefore) * 1000) / result.requests;
+            measured = { ...result, cpuUsPerRequest };
+          } catch (error) {
+            measured = { error: (error as Error).message };
+          }
+          if ('error' in measured || measured.failure !== undefined) failed = true;
+          record.runs.set(scenario.id, [...(record.runs.get(scenario.id) ?? []), measured]);
+          // The first round's peak: the 100 MiB run goes first, so it is that run's.
+          if (scenario.id === 'big' && round === 1) record.peakMiB = rssMiB(record.child.pid, 'VmHWM');
         }
-        if ('error' in measured || measured.failure !== undefined) failed = true;
-        record.results.set(scenario.id, measured);
-        if (scenario.id === 'big') record.peakMiB = rssMiB(record.child.pid, 'VmHWM');
+      }
+    }
+    for (const record of records.values()) {
+      for (const scenario of scenarios) {
+        const median = medianRun(record.runs.get(scenario.id) ?? [], scenario.unit);
+        if (median !== undefined) record.results.set(scenario.id, median);
       }
     }
     // Last, so that the server has already been through every scenario.
@@ -498,6 +531,13 @@ function report(
       `${cpuPerRequest(mine)} / ${cpuPerRequest(ngx?.results.get(s.id))}`,
       verdict,
     ]);
+    const rounds = sh?.runs.get(s.id) ?? [];
+    if (s.target !== undefined && rounds.length > 1 && ngx !== undefined) {
+      const perRound = rounds.map((m, i) =>
+        ratio(throughput(m, s.unit), throughput(ngx.runs.get(s.id)?.[i], s.unit)),
+      );
+      notes.push(`${s.id}: serve-here / nginx by round: ${perRound.join(', ')}`);
+    }
     for (const [name, record] of records) {
       const m = record.results.get(s.id);
       if (m === undefined) continue;
@@ -590,7 +630,8 @@ function report(
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   return [
     '',
-    `serve-here benchmark: ${flags.seconds} s per run${flags.warmup > 0 ? ` after a ${flags.warmup} s warm-up` : ''}, wrk -t1, loopback`,
+    `serve-here benchmark: ${flags.seconds} s per run${flags.warmup > 0 ? ` after a ${flags.warmup} s warm-up` : ''}, wrk -t1, loopback` +
+      (flags.rounds > 1 ? `; each figure is the median of ${flags.rounds} rounds, servers alternating` : ''),
     `machine: ${cpus().length} cores (${cpu}), Node ${process.version}, nginx ${nginx ?? 'not installed'}`,
     'req/s unless marked; MB/s = 10^6 bytes/s including headers; p50/p99 are serve-here latencies;',
     'memory is the RSS of the whole process tree (nginx: master + worker); CPU per request is the',
