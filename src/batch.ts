@@ -7,7 +7,9 @@
 // taken in the batch is taken after every request in it was received, so each answer still
 // describes the files as they were at some moment between its request's arrival and its
 // answer, which is all a server answering one request at a time can promise either. 50
-// clients asking for the same file cost one stat per batch instead of one each.
+// clients asking for the same file cost one stat per batch instead of one each (wrk -c50 on
+// the bench machine: about 47 requests per batch; a 404, which also looks for 404.html, went
+// from 21–26 to 21–22 µs of CPU).
 //
 // Writing together saves wake-ups: each write to a loopback or LAN client that is waiting in
 // epoll costs the writer a wake-up of that client; a client that is woken once and then finds
