@@ -124,11 +124,11 @@ function sendRepresentation(exchange: Exchange, file: FileToSend, choice: Choice
       (compressed) => {
         // Too big to keep: compressed as it streams, so the length is unknown until the end:
         // GET is chunked (close-delimited for HTTP/1.0) and HEAD leaves Content-Length out.
+        // HEAD still opens the file, so that it is refused exactly when GET would be.
         if (compressed === undefined) {
           if (req.method !== 'HEAD')
             return streamCompressed(source, chosen.encoding, contentType, openHandle, res);
-          endInBatch(res);
-          return;
+          return openHandle().then(() => endInBatch(res));
         }
         // A small file's compressed form is whole in memory (and cached): its length is known.
         res.setHeader('Content-Length', compressed.length);

@@ -522,12 +522,15 @@ async function serveUnprivileged(t: TestContext, root: string): Promise<number> 
 test('a file the server may not read is 403, as is a file in a folder it may not enter', async (t) => {
   const root = await makeTree(t, {
     'locked.txt': 'no entry\n',
+    // Bigger than the small-file cache, so a compressed answer would stream.
+    'locked-big.txt': 'no entry\n'.repeat(40_000),
     'locked-dir/inside.txt': 'no entry either\n',
     'open.txt': 'fine\n',
   });
   await chmod(join(root, '..'), 0o755).catch(() => undefined);
   await chmod(root, 0o755);
   await chmod(join(root, 'locked.txt'), 0o000);
+  await chmod(join(root, 'locked-big.txt'), 0o000);
   await chmod(join(root, 'locked-dir'), 0o000);
   const port = await serveUnprivileged(t, root);
   assert.equal((await get(port, '/open.txt')).text, 'fine\n', 'the unprivileged server reads the root');
@@ -535,6 +538,9 @@ test('a file the server may not read is 403, as is a file in a folder it may not
   assert.equal(locked.status, 403);
   assert.ok(!locked.text.includes('no entry'));
   assert.equal((await get(port, '/locked.txt', {}, 'HEAD')).status, 403);
+  const gzip = { 'Accept-Encoding': 'gzip' };
+  assert.equal((await get(port, '/locked-big.txt', gzip)).status, 403);
+  assert.equal((await get(port, '/locked-big.txt', gzip, 'HEAD')).status, 403, 'HEAD answers as GET would');
   assert.equal((await get(port, '/locked-dir/inside.txt')).status, 403);
   assert.equal((await get(port, '/locked-dir/')).status, 403, 'a folder it may not list');
 });
