@@ -30,8 +30,8 @@ export const MIN_COMPRESS_SIZE = 1024;
  * gzip level 6 about 2 ms for 25.2 %. Build tools that want quality 11 can write `.br` files,
  * which are sent as-is.
  */
-export const BROTLI_QUALITY = 5;
-export const GZIP_LEVEL = 6;
+const BROTLI_QUALITY = 5;
+const GZIP_LEVEL = 6;
 
 /** Below the smallest q-value a client can write (0.001), above "not acceptable". */
 const IMPLICIT_IDENTITY_WEIGHT = 0.0001;
@@ -175,9 +175,34 @@ export function createEncoder(
   size: number,
   contentType: string,
 ): Transform {
-  const { constants, createBrotliCompress, createGzip } = loadZlib();
-  if (encoding === 'gzip') return createGzip({ level: GZIP_LEVEL });
-  return createBrotliCompress({
+  const { createBrotliCompress, createGzip } = loadZlib();
+  if (encoding === 'gzip') return createGzip(GZIP_OPTIONS);
+  return createBrotliCompress(brotliOptions(size, contentType));
+}
+
+/**
+ * `bytes` compressed whole, with the same settings as createEncoder, in libuv's thread pool
+ * (off the event loop): for bodies that are kept compressed, small files and listings.
+ */
+export function compressWhole(
+  bytes: Buffer,
+  encoding: Exclude<Encoding, 'identity'>,
+  contentType: string,
+): Promise<Buffer> {
+  const { brotliCompress, gzip } = loadZlib();
+  return new Promise((resolve, reject) => {
+    const done = (error: Error | null, result: Buffer): void =>
+      error === null ? resolve(result) : reject(error);
+    if (encoding === 'gzip') gzip(bytes, GZIP_OPTIONS, done);
+    else brotliCompress(bytes, brotliOptions(bytes.length, contentType), done);
+  });
+}
+
+const GZIP_OPTIONS: Zlib.ZlibOptions = { level: GZIP_LEVEL };
+
+function brotliOptions(size: number, contentType: string): Zlib.BrotliOptions {
+  const { constants } = loadZlib();
+  return {
     params: {
       [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
       [constants.BROTLI_PARAM_SIZE_HINT]: size,
@@ -185,7 +210,7 @@ export function createEncoder(
         ? constants.BROTLI_MODE_TEXT
         : constants.BROTLI_MODE_GENERIC,
     },
-  });
+  };
 }
 
 /** A file found next to another one, such as `app.js.br` next to `app.js`. */

@@ -4,15 +4,7 @@
 // pages are reused while a fresh read finds the folder unchanged (listing/page-cache.ts).
 import { createHash, type Hash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { promisify } from 'node:util';
-import { brotliCompress, constants, gzip } from 'node:zlib';
-import {
-  BROTLI_QUALITY,
-  type Encoding,
-  GZIP_LEVEL,
-  MIN_COMPRESS_SIZE,
-  negotiateEncoding,
-} from './compress.js';
+import { compressWhole, type Encoding, MIN_COMPRESS_SIZE, negotiateEncoding } from './compress.js';
 import { sendText } from './error-page.js';
 import type { Exchange } from './exchange.js';
 import { evaluatePreconditions } from './http/conditional.js';
@@ -144,7 +136,9 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
   res.setHeader('Content-Encoding', encoding);
   sendText(
     exchange,
-    await pages.encoded(folder, rendered, encoding, () => compress(rendered.body, encoding)),
+    await pages.encoded(folder, rendered, encoding, () =>
+      compressWhole(rendered.body, encoding, CONTENT_TYPES[format]),
+    ),
   );
 }
 
@@ -173,20 +167,6 @@ async function render(
   const body = await collect(chunks, hash);
   return { body, hash: hash.digest('base64url'), encoded: new Map() };
 }
-
-function compress(body: Buffer, encoding: Exclude<Encoding, 'identity'>): Promise<Buffer> {
-  if (encoding === 'gzip') return gzipAsync(body, { level: GZIP_LEVEL });
-  return brotliAsync(body, {
-    params: {
-      [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
-      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-      [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
-    },
-  });
-}
-
-const gzipAsync = promisify(gzip);
-const brotliAsync = promisify(brotliCompress);
 
 /**
  * Encodes the rendered pieces and feeds them to the ETag hash, letting other clients' requests

@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { endInBatch } from './batch.js';
 import {
   chooseRepresentation,
+  compressWhole,
   createEncoder,
   type Encoding,
   IDENTITY,
@@ -335,11 +336,7 @@ async function compressNow(
   const readStartedAt = Date.now();
   const bytes = await bodySource(file, openHandle);
   if (!Buffer.isBuffer(bytes)) return undefined;
-  const encoder = createEncoder(file.encoding, bytes.length, file.contentType);
-  encoder.end(bytes);
-  const chunks: Buffer[] = [];
-  for await (const chunk of encoder) chunks.push(chunk as Buffer);
-  const compressed = Buffer.concat(chunks);
+  const compressed = await compressWhole(bytes, file.encoding, file.contentType);
   fileCache.setDerived(file.key, file.stats, compressed, readStartedAt);
   return compressed;
 }
