@@ -57,12 +57,17 @@ export class FolderReader {
     }
     entries ??= await readListing(dirPath, rules);
     this.#remember(folder, entries.length);
-    // Start the worker now, while the page renders, rather than on the next request, which
-    // would wait some 40 ms for it.
-    if (!big && entries.length >= WORKER_THRESHOLD && !this.#disabled && this.#started() !== undefined) {
-      if (this.#pending.size === 0) this.#idle();
-    }
+    if (!big && entries.length >= WORKER_THRESHOLD) this.#warmUp();
     return entries;
+  }
+
+  /**
+   * Starts the worker now, while the page renders, rather than on the next request, which
+   * would wait some 40 ms for it. Idle from the start: it must not keep the process alive.
+   */
+  #warmUp(): void {
+    if (this.#disabled || this.#started() === undefined) return;
+    if (this.#pending.size === 0) this.#idle();
   }
 
   /** True while a worker thread is running (for tests). */
