@@ -358,14 +358,6 @@ test('readListing() of a folder deleted after the stat rejects with ENOENT, whic
   assert.equal(httpErrorFromFs(error).status, 404);
 });
 
-test('GET /sub/ after the folder was deleted answers 404', async (t) => {
-  const root = await makeTree(t, { 'sub/a.txt': '' });
-  const { port } = await serve(t, { root });
-  assert.equal((await get(port, '/sub/', HTML)).status, 200);
-  await rm(join(root, 'sub'), { recursive: true });
-  assert.equal((await get(port, '/sub/', HTML)).status, 404);
-});
-
 const hostileQueries = [
   '/?sort=%ZZ',
   '/?limit=99999999999999999999',
