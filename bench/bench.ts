@@ -290,8 +290,8 @@ interface ServerRecord {
 /**
  * NODE_EXTRA_CA_CERTS makes every Node process read and parse that certificate file as it
  * starts, before any of its own code runs: on the machine this bench was written on, where the
- * sandbox sets it to the system's whole CA bundle, `node -e 0` took about 90 ms with it and
- * 30 without. The start-up target is about the server's own work, so when the variable is set
+ * sandbox sets it to the system's whole CA bundle, `node -e 0` took 60–90 ms with it and
+ * 25–30 without. The start-up target is about the server's own work, so when the variable is set
  * the bench measures start-up both ways and judges the target on the run without it.
  */
 const cleanEnv: NodeJS.ProcessEnv | undefined = (() => {
