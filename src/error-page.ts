@@ -2,11 +2,12 @@
 // Renders refusals: a small page in the listing's look for browsers, plain text for everyone
 // else, or the root's own 404.html. Never a path on disk, an error message or a stack.
 import { type ServerResponse, STATUS_CODES } from 'node:http';
-import { endInBatch } from './batch.js';
 import type { Exchange } from './exchange.js';
+import type { HeaderList } from './headers.js';
 import { escapeHtml, renderPage } from './http/html.js';
+import { sendText } from './send-whole.js';
 
-/** Headers that describe a file; an error page replaces them. */
+/** Headers that describe a file; a status page replaces them. */
 const FILE_HEADERS = [
   'Content-Type',
   'Content-Length',
@@ -33,45 +34,31 @@ export function sendErrorPage(
 ): void {
   const { req, res } = exchange;
   dropFileHeaders(res);
-  res.statusCode = status;
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.setHeader('Cache-Control', 'no-cache');
   // On the plain-text page too: a browser that ignores the Content-Type still runs nothing.
-  res.setHeader('Content-Security-Policy', ERROR_CSP);
-
+  const head: HeaderList = ['Cache-Control', 'no-cache', 'Content-Security-Policy', ERROR_CSP];
+  for (const [name, value] of Object.entries(headers)) head.push(name, value);
   const reason = STATUS_CODES[status] ?? 'Error';
-  let body: string;
   if (acceptsHtml(req.headers.accept)) {
-    res.setHeader('Content-Type', 'text/html; charset=utf-8');
-    body = renderErrorHtml(status, reason, req.url ?? '/');
+    head.push('Content-Type', 'text/html; charset=utf-8');
+    sendText(exchange, status, head, renderErrorHtml(status, reason, req.url ?? '/'));
   } else {
-    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-    body = `${status} ${reason}\n`;
+    head.push('Content-Type', 'text/plain; charset=utf-8');
+    sendText(exchange, status, head, `${status} ${reason}\n`);
   }
-  sendText(exchange, body);
 }
 
 /** Sends a 404 whose body is the root's own 404.html (already read by the caller). */
 export function sendCustomNotFound(exchange: Exchange, html: Buffer): void {
-  const { res } = exchange;
-  dropFileHeaders(res);
-  res.statusCode = 404;
-  res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.setHeader('Cache-Control', 'no-cache');
-  sendText(exchange, html);
+  sendText(exchange, 404, ['Content-Type', 'text/html; charset=utf-8', 'Cache-Control', 'no-cache'], html);
 }
 
-/** Removes what a file response had set before it was refused (most 404s have set nothing). */
+/**
+ * Removes what a streamed file response had set before it failed (see startStreamedHead in
+ * send-file.ts); every other answer keeps its headers in a HeaderList until it is sent.
+ */
 function dropFileHeaders(res: ServerResponse): void {
   if (res.getHeaderNames().length === 0) return;
   for (const name of FILE_HEADERS) res.removeHeader(name);
-}
-
-/** Writes a complete in-memory body, or only its headers for HEAD. */
-export function sendText(exchange: Exchange, body: string | Buffer): void {
-  const { req, res } = exchange;
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  endInBatch(res, req.method === 'HEAD' ? undefined : body);
 }
 
 /** True when the client lists text/html in Accept; curl and fetch() get plain text. */

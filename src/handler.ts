@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { answerInBatch } from './batch.js';
 import { siblingsOf } from './compress.js';
-import { sendCustomNotFound, sendErrorPage, sendText } from './error-page.js';
+import { sendCustomNotFound, sendErrorPage } from './error-page.js';
 import type { Exchange } from './exchange.js';
 import { findFallback } from './fallback.js';
 import { fileCache } from './file-cache.js';
@@ -17,6 +17,7 @@ import { resolveConfig, type ServeConfig, type ServeOptions } from './options.js
 import { parseRequestPath, type RequestPath } from './request-path.js';
 import { Resolver, type Target } from './resolve.js';
 import { sendFile } from './send-file.js';
+import { sendText } from './send-whole.js';
 
 /** Connect/Express-style continuation: called on a miss instead of answering 404. */
 export type Next = (error?: unknown) => void;
@@ -148,13 +149,16 @@ async function sendFolder(
  * exactly one '/' and no browser can read it as another host (`//evil.example`).
  */
 function sendRedirect(exchange: Exchange, location: string): void {
-  const { res } = exchange;
-  res.statusCode = 301;
-  res.setHeader('Location', location);
-  res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.setHeader('Cache-Control', 'no-cache');
   const href = escapeHtml(location);
-  sendText(exchange, `<!doctype html><title>Moved</title><a href="${href}">${href}</a>\n`);
+  const head = [
+    'Location',
+    location,
+    'Content-Type',
+    'text/html; charset=utf-8',
+    'Cache-Control',
+    'no-cache',
+  ];
+  sendText(exchange, 301, head, `<!doctype html><title>Moved</title><a href="${href}">${href}</a>\n`);
 }
 
 /** Hands the request to the next middleware, without the headers we would have added. */

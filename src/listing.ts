@@ -5,8 +5,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { compressWhole, type Encoding, MIN_COMPRESS_SIZE, negotiateEncoding } from './compress.js';
-import { sendText } from './error-page.js';
 import type { Exchange } from './exchange.js';
+import type { HeaderList } from './headers.js';
 import { evaluatePreconditions } from './http/conditional.js';
 import { HttpError, httpErrorFromFs } from './http/errors.js';
 import { LISTING_CSP } from './listing/assets.js';
@@ -24,6 +24,7 @@ import {
 import type { ReadRules } from './listing/read.js';
 import { FolderReader } from './listing/reader.js';
 import { renderListingHtmlChunks } from './listing/render-html.js';
+import { sendText, sendWhole } from './send-whole.js';
 
 export interface DirectoryToList {
   readonly dirPath: string;
@@ -64,7 +65,7 @@ const pages = new PageCache(CACHE_BYTES);
 
 /** Sends the listing of `dir` in the format the request asks for. */
 export async function sendListing(exchange: Exchange, dir: DirectoryToList, root: RootInfo): Promise<void> {
-  const { req, res, config } = exchange;
+  const { req, config } = exchange;
   const query = parseListingQuery(dir.query);
   const format = query.format ?? negotiateFormat(req.headers.accept);
 
@@ -101,22 +102,24 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
   ]);
   const rendered = await pages.page(folder, entries, variant, () => render(entries, dir, { query, format }));
 
-  res.setHeader('Content-Type', CONTENT_TYPES[format]);
   // A listing changes whenever a file does: always revalidate, cheaply thanks to the ETag.
-  res.setHeader('Cache-Control', 'no-cache');
-  // RFC 9110 §12.5.5: caches must know the body depends on Accept, unless ?format= chose it.
-  if (query.format === undefined) appendVary(exchange, 'Accept');
-  if (format === 'html') res.setHeader('Content-Security-Policy', LISTING_CSP);
+  const head: HeaderList = ['Cache-Control', 'no-cache'];
+  // RFC 9110 §12.5.5: caches must know the body depends on Accept, unless ?format= chose it,
+  // and on Accept-Encoding when it may be compressed.
+  const vary = [
+    ...(query.format === undefined ? ['Accept'] : []),
+    ...(config.compress ? ['Accept-Encoding'] : []),
+  ];
+  if (vary.length > 0) head.push('Vary', vary.join(', '));
   // Listings are repetitive text (10,000 rows: 2.4 MB, 37 KB as brotli): worth it on Wi-Fi. Compressed
   // whole, off the event loop, so the response keeps its Content-Length.
-  if (config.compress) appendVary(exchange, 'Accept-Encoding');
   const encoding: Encoding =
     config.compress && rendered.body.length >= MIN_COMPRESS_SIZE
       ? negotiateEncoding(req.headers['accept-encoding'], ['br', 'gzip', 'identity'])
       : 'identity';
   // Each coding is its own representation, so it gets its own tag (RFC 9110 §8.8.3).
   const etag = `W/"${rendered.hash}${encoding === 'identity' ? '' : `-${encoding}`}"`;
-  res.setHeader('ETag', etag);
+  head.push('ETag', etag);
 
   // Only the entity-tag conditions apply: a listing has no single modification date.
   const conditions = { 'if-match': req.headers['if-match'], 'if-none-match': req.headers['if-none-match'] };
@@ -124,18 +127,19 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
     case 'precondition-failed':
       throw new HttpError(412);
     case 'not-modified':
-      res.removeHeader('Content-Type');
-      res.statusCode = 304;
-      res.end();
+      sendWhole(exchange, 304, head);
       return;
     case 'proceed':
       break;
   }
-  res.statusCode = 200;
-  if (encoding === 'identity') return sendText(exchange, rendered.body);
-  res.setHeader('Content-Encoding', encoding);
+  head.push('Content-Type', CONTENT_TYPES[format]);
+  if (format === 'html') head.push('Content-Security-Policy', LISTING_CSP);
+  if (encoding === 'identity') return sendText(exchange, 200, head, rendered.body);
+  head.push('Content-Encoding', encoding);
   sendText(
     exchange,
+    200,
+    head,
     await pages.encoded(folder, rendered, encoding, () =>
       compressWhole(rendered.body, encoding, CONTENT_TYPES[format]),
     ),
@@ -184,10 +188,4 @@ async function collect(chunks: Iterable<string>, hash: Hash): Promise<Buffer> {
     buffers.push(bytes);
   }
   return Buffer.concat(buffers);
-}
-
-function appendVary(exchange: Exchange, field: string): void {
-  const current = exchange.res.getHeader('Vary');
-  const list = current === undefined ? '' : String(current);
-  exchange.res.setHeader('Vary', list === '' ? field : `${list}, ${field}`);
 }

@@ -5,7 +5,6 @@
 import type { Stats } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { endInBatch } from './batch.js';
 import {
   chooseRepresentation,
   compressWhole,
@@ -19,6 +18,7 @@ import {
 import { contentTypeFor } from './content-type.js';
 import type { Exchange } from './exchange.js';
 import { fileCache } from './file-cache.js';
+import { type HeaderList, setHeaders } from './headers.js';
 import {
   evaluatePreconditions,
   formatHttpDate,
@@ -29,6 +29,7 @@ import { HttpError, httpErrorFromFs } from './http/errors.js';
 import { type ByteRange, parseRange } from './http/range.js';
 import { andThen, type MaybePromise } from './maybe.js';
 import { ReadBuffers, readRange } from './read-range.js';
+import { sendText, sendWhole } from './send-whole.js';
 
 export interface FileToSend {
   readonly filePath: string;
@@ -79,7 +80,7 @@ interface Choice {
 }
 
 function sendRepresentation(exchange: Exchange, file: FileToSend, choice: Choice): MaybePromise<void> {
-  const { req, res, config } = exchange;
+  const { req, config } = exchange;
   const { contentType, negotiable, chosen } = choice;
   // A precompressed sibling is its own file: its bytes, size and validators are what we send.
   const source = chosen.kind === 'precompressed' ? chosen.file : file;
@@ -96,30 +97,34 @@ function sendRepresentation(exchange: Exchange, file: FileToSend, choice: Choice
     lastModified: source.stats.mtimeMs,
   };
 
-  res.setHeader('Last-Modified', lastModifiedFor(source.stats));
-  res.setHeader('ETag', validators.etag);
-  res.setHeader('Accept-Ranges', 'bytes');
-  res.setHeader('Cache-Control', file.revalidate === true ? 'no-cache' : cacheControl(config.cache));
+  const head: HeaderList = [
+    'Last-Modified',
+    lastModifiedFor(source.stats),
+    'ETag',
+    validators.etag,
+    'Accept-Ranges',
+    'bytes',
+    'Cache-Control',
+    file.revalidate === true ? 'no-cache' : cacheControl(config.cache),
+  ];
   // RFC 9110 §12.5.5: the body depends on Accept-Encoding, so caches must key on it; that holds
   // for identity answers too, and for 304s (§15.4.5).
-  if (negotiable) appendVary(exchange, 'Accept-Encoding');
+  if (negotiable) head.push('Vary', 'Accept-Encoding');
 
   switch (evaluatePreconditions(req.headers, validators)) {
     case 'precondition-failed':
       throw new HttpError(412);
     case 'not-modified':
-      res.statusCode = 304;
-      endInBatch(res);
+      sendWhole(exchange, 304, head);
       return;
     case 'proceed':
       break;
   }
-  // Set only now: headers that describe a body, which a 304 must not carry (RFC 9110 §15.4.5).
-  res.setHeader('Content-Type', contentType);
-  if (chosen.kind !== 'identity') res.setHeader('Content-Encoding', chosen.encoding);
+  // Only now: headers that describe a body, which a 304 must not carry (RFC 9110 §15.4.5).
+  if (chosen.kind !== 'identity') head.push('Content-Encoding', chosen.encoding);
 
   if (chosen.kind === 'on-the-fly') {
-    res.statusCode = 200;
+    head.push('Content-Type', contentType);
     return andThen(
       compressSmallFile({ ...source, encoding: chosen.encoding, contentType }, openHandle),
       (compressed) => {
@@ -127,13 +132,15 @@ function sendRepresentation(exchange: Exchange, file: FileToSend, choice: Choice
         // GET is chunked (close-delimited for HTTP/1.0) and HEAD leaves Content-Length out.
         // HEAD still opens the file, so that it is refused exactly when GET would be.
         if (compressed === undefined) {
-          if (req.method !== 'HEAD')
-            return streamCompressed(source, chosen.encoding, contentType, openHandle, res);
-          return openHandle().then(() => endInBatch(res));
+          if (req.method === 'HEAD') return openHandle().then(() => sendWhole(exchange, 200, head));
+          return streamCompressed(
+            exchange,
+            { ...source, encoding: chosen.encoding, contentType, head },
+            openHandle,
+          );
         }
         // A small file's compressed form is whole in memory (and cached): its length is known.
-        res.setHeader('Content-Length', compressed.length);
-        endInBatch(res, req.method === 'HEAD' ? undefined : compressed);
+        sendText(exchange, 200, head, compressed);
       },
     );
   }
@@ -150,38 +157,58 @@ function sendRepresentation(exchange: Exchange, file: FileToSend, choice: Choice
       throw new HttpError(416, { 'Content-Range': `bytes */${size}` });
     case 'ignore':
       return andThen(bodySource(source, openHandle), (body) => {
-        res.statusCode = 200;
-        res.setHeader('Content-Length', size);
-        return sendBody(exchange, size === 0 ? [] : [{ start: 0, end: size - 1 }], body);
+        head.push('Content-Type', contentType, 'Content-Length', String(size));
+        const whole = size === 0 ? [] : [{ start: 0, end: size - 1 }];
+        return sendBody(exchange, { status: 200, head, parts: whole }, body);
       });
     case 'ranges':
       return andThen(bodySource(source, openHandle), (body) => {
         const [only] = range.ranges;
-        res.statusCode = 206;
         if (range.ranges.length === 1 && only !== undefined) {
-          res.setHeader('Content-Range', `bytes ${only.start}-${only.end}/${size}`);
-          res.setHeader('Content-Length', only.end - only.start + 1);
-          return sendBody(exchange, range.ranges, body);
+          head.push(
+            'Content-Type',
+            contentType,
+            'Content-Range',
+            `bytes ${only.start}-${only.end}/${size}`,
+            'Content-Length',
+            String(only.end - only.start + 1),
+          );
+          return sendBody(exchange, { status: 206, head, parts: range.ranges }, body);
         }
-        return sendMultipart(exchange, range.ranges, { size, body });
+        return sendMultipart(exchange, { ranges: range.ranges, size, contentType, head }, body);
       });
   }
 }
 
 /** Streams a file too big for the cache through the encoder. */
 async function streamCompressed(
-  source: { readonly stats: Stats },
-  encoding: Exclude<Encoding, 'identity'>,
-  contentType: string,
+  exchange: Exchange,
+  file: {
+    readonly stats: Stats;
+    readonly encoding: Exclude<Encoding, 'identity'>;
+    readonly contentType: string;
+    readonly head: HeaderList;
+  },
   openHandle: () => Promise<FileHandle>,
-  res: Exchange['res'],
 ): Promise<void> {
+  const { res } = exchange;
   const handle = await openHandle();
+  startStreamedHead(res, 200, file.head);
   await pipeline(
     handle.createReadStream({ autoClose: false, highWaterMark: 64 * 1024 }),
-    createEncoder(encoding, source.stats.size, contentType),
+    createEncoder(file.encoding, file.stats.size, file.contentType),
     res,
   );
+}
+
+/**
+ * A streamed body's head is set with setHeader rather than written at once: Node sends it with
+ * the first bytes, so a read that fails before any byte went out can still be answered with a
+ * status page (which drops these headers again, see error-page.ts).
+ */
+function startStreamedHead(res: Exchange['res'], status: number, head: HeaderList): void {
+  setHeaders(res, head);
+  res.statusCode = status;
 }
 
 /**
@@ -199,21 +226,6 @@ function etagForRepresentation(chosen: Representation, stats: Stats): string {
     case 'on-the-fly':
       return `W/${tag.slice(0, -1)}-${chosen.encoding === 'br' ? 'br' : 'gz'}"`;
   }
-}
-
-/** Adds a field name to Vary without dropping one set earlier (say by --header). */
-function appendVary(exchange: Exchange, field: string): void {
-  const { res } = exchange;
-  const current = res.getHeader('Vary');
-  if (current === undefined) {
-    res.setHeader('Vary', field);
-    return;
-  }
-  const existing = String(current);
-  if (existing.split(',').some((f) => f.trim().toLowerCase() === field.toLowerCase() || f.trim() === '*')) {
-    return;
-  }
-  res.setHeader('Vary', existing.trim() === '' ? field : `${existing}, ${field}`);
 }
 
 /** `"ino-size-mtime"`: strong, because any change to the bytes changes size or mtime, and a
@@ -354,54 +366,66 @@ function newBoundary(): string {
 /** RFC 9110 §14.6: each part carries its own Content-Type and Content-Range. */
 async function sendMultipart(
   exchange: Exchange,
-  ranges: readonly ByteRange[],
-  file: { readonly size: number; readonly body: Buffer | FileHandle },
+  answer: {
+    readonly ranges: readonly ByteRange[];
+    readonly size: number;
+    readonly contentType: string;
+    readonly head: HeaderList;
+  },
+  body: Buffer | FileHandle,
 ): Promise<void> {
-  const { res } = exchange;
+  const { ranges, size, head } = answer;
   const boundary = newBoundary();
-  const type = res.getHeader('Content-Type');
-  const { size } = file;
   const heads = ranges.map(
     (r, i) =>
-      `${i === 0 ? '' : '\r\n'}--${boundary}\r\nContent-Type: ${type}\r\n` +
+      `${i === 0 ? '' : '\r\n'}--${boundary}\r\nContent-Type: ${answer.contentType}\r\n` +
       `Content-Range: bytes ${r.start}-${r.end}/${size}\r\n\r\n`,
   );
   const tail = `\r\n--${boundary}--\r\n`;
   const length =
-    heads.reduce((sum, head) => sum + Buffer.byteLength(head), 0) +
+    heads.reduce((sum, partHead) => sum + Buffer.byteLength(partHead), 0) +
     ranges.reduce((sum, r) => sum + r.end - r.start + 1, 0) +
     tail.length;
-  res.setHeader('Content-Type', `multipart/byteranges; boundary=${boundary}`);
-  res.setHeader('Content-Length', length);
+  head.push('Content-Type', `multipart/byteranges; boundary=${boundary}`, 'Content-Length', String(length));
   const parts = ranges.map((range, i) => ({ range, head: heads[i] ?? '' }));
-  return sendBody(exchange, parts, file.body, tail);
+  return sendBody(exchange, { status: 206, head, parts }, body, tail);
 }
 
 type BodyPart = ByteRange | { readonly range: ByteRange; readonly head: string };
 
+/** The status, head and parts of the file a response sends. */
+interface BodyAnswer {
+  readonly status: number;
+  readonly head: HeaderList;
+  readonly parts: readonly BodyPart[];
+}
+
 /**
- * Streams the parts of the file (and any framing) to the response. If the file shrank since
- * it was stat'ed, the promised Content-Length can't be met: the connection is destroyed so
- * the client sees a truncated transfer instead of waiting for bytes that never come.
+ * Sends the parts of the file (and any framing): from memory in one piece when it can, else
+ * streamed. If the file shrank since it was stat'ed, the promised Content-Length can't be met:
+ * the connection is destroyed so the client sees a truncated transfer instead of waiting for
+ * bytes that never come.
  */
 function sendBody(
   exchange: Exchange,
-  parts: readonly BodyPart[],
+  answer: BodyAnswer,
   source: Buffer | FileHandle,
   tail = '',
 ): Promise<void> | undefined {
   const { req, res } = exchange;
+  const { status, head, parts } = answer;
   if (req.method === 'HEAD' || parts.length === 0) {
-    endInBatch(res);
+    sendWhole(exchange, status, head);
     return undefined;
   }
   const [first] = parts;
   if (Buffer.isBuffer(source) && parts.length === 1 && first !== undefined && !('head' in first)) {
     // Synchronous (no promise to settle): the common answer, a small cached file, ends here.
     const whole = first.start === 0 && first.end === source.length - 1;
-    endInBatch(res, whole ? source : source.subarray(first.start, first.end + 1));
+    sendWhole(exchange, status, head, whole ? source : source.subarray(first.start, first.end + 1));
     return undefined;
   }
+  startStreamedHead(res, status, head);
   const buffers = new ReadBuffers();
   res.once('finish', () => buffers.release());
   async function* body(): AsyncGenerator<Buffer | string> {

@@ -64,6 +64,62 @@ test('createHandler() as middleware still refuses hidden files itself', async (t
   assert.doesNotMatch(reply.text, /SECRET/);
 });
 
+test('headers set by middleware in front of the handler are kept, and Vary is merged', async (t) => {
+  const root = await makeTree(t, { 'a.txt': 'static text', 'sub/b.txt': 'b' });
+  const handler = createHandler({ root, headers: { 'X-Frame-Options': 'SAMEORIGIN' } });
+  const port = await listen(
+    t,
+    createServer((req, res) => {
+      res.setHeader('Vary', 'Origin');
+      res.setHeader('X-Request-Id', 'r-1');
+      res.setHeader('X-Frame-Options', 'DENY');
+      handler(req, res);
+    }),
+  );
+  const file = await get(port, '/a.txt', { 'accept-encoding': 'identity' });
+  assert.equal(file.status, 200);
+  assert.equal(file.text, 'static text');
+  assert.equal(file.headers['content-length'], String('static text'.length));
+  assert.equal(file.headers.vary, 'Origin, Accept-Encoding');
+  assert.equal(file.headers['x-request-id'], 'r-1');
+  assert.equal(file.headers['x-frame-options'], 'SAMEORIGIN', 'the --header value wins');
+  assert.equal(file.headers['x-content-type-options'], 'nosniff');
+
+  const notModified = await get(port, '/a.txt', { 'if-none-match': file.headers.etag ?? '' });
+  assert.equal(notModified.status, 304);
+  assert.equal(notModified.headers.vary, 'Origin, Accept-Encoding');
+  assert.equal(notModified.headers['x-request-id'], 'r-1');
+
+  // A status page, a redirect and a listing keep them too.
+  for (const [path, status] of [
+    ['/missing.txt', 404],
+    ['/sub', 301],
+    ['/sub/?format=json', 200],
+  ] as const) {
+    const reply = await get(port, path);
+    assert.equal(reply.status, status, path);
+    assert.equal(reply.headers['x-request-id'], 'r-1', path);
+    assert.equal(reply.headers['x-content-type-options'], 'nosniff', path);
+    assert.equal(reply.headers['content-length'], String(reply.body.length), path);
+  }
+  const listing = await get(port, '/sub/?format=json');
+  assert.equal(listing.status, 200);
+  assert.equal(listing.headers.vary, 'Origin, Accept-Encoding');
+  assert.equal(listing.headers['x-request-id'], 'r-1');
+  assert.equal(listing.headers['content-length'], String(listing.body.length));
+});
+
+test('the same handler without middleware headers sends the same head', async (t) => {
+  const root = await makeTree(t, { 'a.txt': 'static text' });
+  const handler = createHandler({ root, headers: { 'X-Frame-Options': 'SAMEORIGIN' } });
+  const port = await listen(t, createServer(handler));
+  const file = await get(port, '/a.txt', { 'accept-encoding': 'identity' });
+  assert.equal(file.headers.vary, 'Accept-Encoding');
+  assert.equal(file.headers['x-frame-options'], 'SAMEORIGIN');
+  assert.equal(file.headers['x-content-type-options'], 'nosniff');
+  assert.equal(file.headers['content-length'], String('static text'.length));
+});
+
 test('a custom route in front of the handler answers dynamic HTML', async (t) => {
   const root = await makeTree(t, { 'index.html': '<h1>static</h1>' });
   const serveStatic = createHandler({ root });
