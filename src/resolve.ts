@@ -4,7 +4,7 @@
 // Every file the server reads is chosen here; nothing else joins paths under the root.
 import type { Stats } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
 import { HttpError, httpErrorFromFs } from './http/errors.js';
 import { encodeUrlPath } from './http/html.js';
 import { andThen, type MaybePromise } from './maybe.js';
@@ -89,12 +89,15 @@ export class Resolver {
   #realRoot: Promise<string> | undefined;
   #rootCheckedAt = 0;
   readonly #statter: PathStatter;
+  /** The root with one separator at its end, to put segments after. */
+  readonly #rootPrefix: string;
   /** Paths already checked against the root, by the file identity they led to (LRU). */
   readonly #verified = new Map<string, { readonly real: string; readonly stats: Stats }>();
 
   /** `statter` is for tests, which start it in thread-pool mode. */
   constructor(config: ServeConfig, statter = new PathStatter()) {
     this.#config = config;
+    this.#rootPrefix = config.root.endsWith(sep) ? config.root : config.root + sep;
     this.#statter = statter;
   }
 
@@ -149,7 +152,9 @@ export class Resolver {
    * through a hidden name. Refusals (403, 503, 404 for a path leading out) are rejections.
    */
   lookup(segments: readonly string[]): MaybePromise<Found | undefined> {
-    const filePath = join(this.#config.root, ...segments);
+    // Segments never hold a separator, '' or '.' or '..' (parseRequestPath and every name we
+    // add see to that), so joining is concatenation: path.join's normalising pass cost 2% of a 404.
+    const filePath = segments.length === 0 ? this.#config.root : this.#rootPrefix + segments.join(sep);
     const stats = this.#statter.stat(filePath);
     if (stats instanceof Promise) {
       return stats.then(
