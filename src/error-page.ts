@@ -49,6 +49,7 @@ export function sendErrorPage(
 
 /** Sends a 404 whose body is the root's own 404.html (already read by the caller). */
 export function sendCustomNotFound(exchange: Exchange, html: Buffer): void {
+  dropFileHeaders(exchange.res);
   sendText(exchange, 404, ['Content-Type', 'text/html; charset=utf-8', 'Cache-Control', 'no-cache'], html);
 }
 

@@ -109,6 +109,29 @@ test('headers set by middleware in front of the handler are kept, and Vary is me
   assert.equal(listing.headers['content-length'], String(listing.body.length));
 });
 
+test('a status page drops file headers set in front of the handler, with or without 404.html', async (t) => {
+  const plain = await makeTree(t, { 'a.txt': 'A' });
+  const custom = await makeTree(t, { '404.html': '<h1>custom</h1>' });
+  for (const root of [plain, custom]) {
+    const handler = createHandler({ root });
+    const port = await listen(
+      t,
+      createServer((req, res) => {
+        res.setHeader('ETag', '"from-middleware"');
+        res.setHeader('Content-Encoding', 'gzip');
+        res.setHeader('X-Request-Id', 'r-2');
+        handler(req, res);
+      }),
+    );
+    const reply = await get(port, '/missing.txt');
+    assert.equal(reply.status, 404);
+    assert.equal(reply.headers.etag, undefined, root);
+    assert.equal(reply.headers['content-encoding'], undefined, root);
+    assert.equal(reply.headers['x-request-id'], 'r-2', root);
+    assert.equal(reply.headers['content-length'], String(reply.body.length), root);
+  }
+});
+
 test('the same handler without middleware headers sends the same head', async (t) => {
   const root = await makeTree(t, { 'a.txt': 'static text' });
   const handler = createHandler({ root, headers: { 'X-Frame-Options': 'SAMEORIGIN' } });
