@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
+import { BufferPool, CHUNK_BYTES } from '../src/read-range.js';
 import { get, makeTree, serve } from './helpers.js';
 
 const MIB = 1024 * 1024;
@@ -44,4 +45,32 @@ test('whole 3 MiB downloads running beside 1 MiB ranges of another file all arri
     assert.equal(reply.status, 206);
     assert.ok(reply.body.equals(other.subarray(start, start + MIB)), `range ${i}`);
   });
+});
+
+test('the buffer pool keeps up to its limit while busy and shrinks after a quiet spell', () => {
+  // The pool's quiet checks run when the test says, not on a timer.
+  const checks: (() => void)[] = [];
+  const runChecks = () => {
+    for (const check of checks.splice(0)) check();
+  };
+  const pool = new BufferPool(4, 1, 1000, (check) => checks.push(check));
+  const out = Array.from({ length: 6 }, () => pool.take());
+  assert.equal(new Set(out).size, 6, 'an empty pool hands out fresh buffers');
+  assert.ok(out.every((buffer) => buffer.length === CHUNK_BYTES));
+  for (const buffer of out) pool.give(buffer);
+  assert.equal(pool.size, 4, 'no more than the limit is kept');
+  assert.equal(checks.length, 1, 'one quiet check at a time');
+  const again = pool.take();
+  assert.ok(out.includes(again), 'a free buffer is reused before a new one is made');
+  pool.give(again);
+  // A buffer taken since the last check keeps the pool full and schedules another check...
+  runChecks();
+  assert.equal(pool.size, 4);
+  assert.equal(checks.length, 1);
+  // ...and a whole period without a take trims it to what it keeps when quiet.
+  runChecks();
+  assert.equal(pool.size, 1);
+  assert.equal(checks.length, 0, 'a pool at its quiet size needs no more checks');
+  pool.give(pool.take());
+  assert.equal(checks.length, 0);
 });
