@@ -168,8 +168,11 @@ function passOn(res: ServerResponse, next: Next): void {
 }
 
 /** A 404 uses the root's own 404.html when it has one (the status stays 404). */
+/** The root's own 404 page, when it has one. */
+const NOT_FOUND_PAGE = ['404.html'] as const;
+
 function sendNotFound(exchange: Exchange, resolver: Resolver): MaybePromise<void> {
-  return andThen(resolver.findFile(['404.html']), (page) => {
+  return andThen(resolver.findFile(NOT_FOUND_PAGE), (page) => {
     if (page === undefined) return sendErrorPage(exchange, 404, {});
     const cached = fileCache.get(page.filePath, page.stats);
     if (cached !== undefined) return sendCustomNotFound(exchange, cached);

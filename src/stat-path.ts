@@ -23,8 +23,8 @@ export const COOL_DOWN_MS = 10_000;
 
 export type StatMode = 'direct' | 'thread-pool';
 
-/** Direct stats taken during the current batch, by path (undefined: nothing there). */
-let shared: Map<string, Stats | undefined> | undefined;
+/** Direct stats taken during the current batch, by path (null: nothing there, so one get() answers). */
+let shared: Map<string, Stats | null> | undefined;
 
 /**
  * Runs `work` with direct stats shared: a path stat'ed twice during `work` is asked once.
@@ -66,7 +66,8 @@ export class PathStatter {
    * Other errors always come as a rejected promise, never as a synchronous throw.
    */
   stat(path: string): MaybePromise<Stats | undefined> {
-    if (shared?.has(path)) return shared.get(path);
+    const known = shared?.get(path);
+    if (known !== undefined) return known ?? undefined;
     const started = this.#now();
     if (started < this.#threadPoolUntil) return stat(path).catch(undefinedIfMissing);
     let result: MaybePromise<Stats | undefined>;
@@ -78,7 +79,7 @@ export class PathStatter {
       result = isMissing(error) ? undefined : Promise.reject(error);
     }
     if (this.#now() - started > SLOW_MS) this.#timeAgain(path);
-    if (!(result instanceof Promise)) shared?.set(path, result);
+    if (!(result instanceof Promise)) shared?.set(path, result ?? null);
     return result;
   }
 
