@@ -167,10 +167,10 @@ function passOn(res: ServerResponse, next: Next): void {
   next();
 }
 
-/** A 404 uses the root's own 404.html when it has one (the status stays 404). */
 /** The root's own 404 page, when it has one. */
 const NOT_FOUND_PAGE = ['404.html'] as const;
 
+/** A 404 uses the root's own 404.html when it has one (the status stays 404). */
 function sendNotFound(exchange: Exchange, resolver: Resolver): MaybePromise<void> {
   return andThen(resolver.findFile(NOT_FOUND_PAGE), (page) => {
     if (page === undefined) return sendErrorPage(exchange, 404, {});

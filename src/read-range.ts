@@ -85,24 +85,18 @@ const pool = new BufferPool(32, 8, 1000);
  */
 export class ReadBuffers {
   readonly #taken: Buffer[] = [];
-  readonly #pool: BufferPool;
-
-  /** `from` is for tests; responses share one pool. */
-  constructor(from: BufferPool = pool) {
-    this.#pool = from;
-  }
 
   /** A buffer of at least `size` bytes. */
   take(size: number): Buffer {
     if (size < POOLED_MIN_BYTES) return Buffer.allocUnsafeSlow(size);
-    const buffer = this.#pool.take();
+    const buffer = pool.take();
     this.#taken.push(buffer);
     return buffer;
   }
 
   /** Returns the pooled buffers; call after the response's 'finish', never before. */
   release(): void {
-    for (const buffer of this.#taken.splice(0)) this.#pool.give(buffer);
+    for (const buffer of this.#taken.splice(0)) pool.give(buffer);
   }
 }
 
