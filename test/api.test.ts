@@ -23,6 +23,21 @@ async function listen(
   return (server.address() as { port: number }).port;
 }
 
+/** Serves `handler` behind a middleware that sets `headers` on every response first. */
+function listenBehindMiddleware(
+  t: { after(fn: () => unknown): void },
+  handler: ReturnType<typeof createHandler>,
+  headers: Readonly<Record<string, string>>,
+): Promise<number> {
+  return listen(
+    t,
+    createServer((req, res) => {
+      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+      handler(req, res);
+    }),
+  );
+}
+
 test('createHandler() is a node:http request listener', async (t) => {
   const root = await makeTree(t, { 'a.txt': 'from the handler' });
   const port = await listen(t, createServer(createHandler({ root })));
@@ -67,15 +82,11 @@ test('createHandler() as middleware still refuses hidden files itself', async (t
 test('headers set by middleware in front of the handler are kept, and Vary is merged', async (t) => {
   const root = await makeTree(t, { 'a.txt': 'static text', 'sub/b.txt': 'b' });
   const handler = createHandler({ root, headers: { 'X-Frame-Options': 'SAMEORIGIN' } });
-  const port = await listen(
-    t,
-    createServer((req, res) => {
-      res.setHeader('Vary', 'Origin');
-      res.setHeader('X-Request-Id', 'r-1');
-      res.setHeader('X-Frame-Options', 'DENY');
-      handler(req, res);
-    }),
-  );
+  const port = await listenBehindMiddleware(t, handler, {
+    Vary: 'Origin',
+    'X-Request-Id': 'r-1',
+    'X-Frame-Options': 'DENY',
+  });
   const file = await get(port, '/a.txt', { 'accept-encoding': 'identity' });
   assert.equal(file.status, 200);
   assert.equal(file.text, 'static text');
@@ -114,15 +125,11 @@ test('a status page drops file headers set in front of the handler, with or with
   const custom = await makeTree(t, { '404.html': '<h1>custom</h1>' });
   for (const root of [plain, custom]) {
     const handler = createHandler({ root });
-    const port = await listen(
-      t,
-      createServer((req, res) => {
-        res.setHeader('ETag', '"from-middleware"');
-        res.setHeader('Content-Encoding', 'gzip');
-        res.setHeader('X-Request-Id', 'r-2');
-        handler(req, res);
-      }),
-    );
+    const port = await listenBehindMiddleware(t, handler, {
+      ETag: '"from-middleware"',
+      'Content-Encoding': 'gzip',
+      'X-Request-Id': 'r-2',
+    });
     const reply = await get(port, '/missing.txt');
     assert.equal(reply.status, 404);
     assert.equal(reply.headers.etag, undefined, root);
