@@ -175,9 +175,9 @@ const SOAK_FILES: SoakFiles = {
 const SOAK_DEFAULT_SECONDS = 60;
 /**
  * Under this mix serve-here's RSS takes a minute or so to reach its working size (heap,
- * malloc arenas, the cached files and their compressed forms) and then stays there: in a
- * 240 s soak (--soak 240) it went 191 MiB at the start, 217 MiB as the first third's peak and
- * 209 MiB as the last third's; an in-process run showed 10 MiB of heap after a forced GC. A
+ * malloc arenas, the cached files and their compressed forms, the read-buffer pool) and then
+ * stays there: in a 240 s soak (--soak 240) it went 201 MiB at the start, then peaked at 211,
+ * 216 and 216 MiB in the three thirds; an in-process run showed 10 MiB of heap after a forced GC. A
  * shorter warm-up reads that climb as growth (a 30 s soak after 15 s failed the check once in
  * three runs).
  */

@@ -5,14 +5,15 @@
 // parsing, no stat, no page. The bench's readiness probe gets a 200. Not a server for real use.
 //
 // It takes serve-here's arguments, so the bench can run it in serve-here's place:
-//   npm run build && BENCH_BIN=dist/bench/floor-server.js npm run bench -- --only notfound --soak 0
+//   npm run build && BENCH_BIN=dist/bench/floor-server.js npm run bench -- --only notfound --soak 0 --servers serve-here
 import { createServer, type ServerResponse } from 'node:http';
+import { ERROR_CSP } from '../src/error-page.js';
+import { DEFAULT_TIMEOUTS } from '../src/server.js';
 
 const portFlag = process.argv.indexOf('--port');
 const port = portFlag === -1 ? 0 : Number(process.argv[portFlag + 1]);
 
 const BODY = '404 Not Found\n';
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 /** The bench's readiness probe (bench/servers.ts) waits for a 200 from this path. */
 const PROBE_PATH = '/small.txt';
 
@@ -27,7 +28,7 @@ function answerPending(): void {
       'Cache-Control',
       'no-cache',
       'Content-Security-Policy',
-      CSP,
+      ERROR_CSP,
       'Content-Type',
       'text/plain; charset=utf-8',
       'Content-Length',
@@ -41,10 +42,10 @@ function answerPending(): void {
 
 // serve-here's connection limits (src/server.ts), so Node's timer work is the same too.
 const limits = {
-  headersTimeout: 15_000,
-  requestTimeout: 30_000,
-  keepAliveTimeout: 5_000,
-  connectionsCheckingInterval: 1_000,
+  headersTimeout: DEFAULT_TIMEOUTS.headersMs,
+  requestTimeout: DEFAULT_TIMEOUTS.requestMs,
+  keepAliveTimeout: DEFAULT_TIMEOUTS.keepAliveMs,
+  connectionsCheckingInterval: DEFAULT_TIMEOUTS.checkIntervalMs,
 };
 const server = createServer(limits, (req, res) => {
   if (req.url === PROBE_PATH) {
@@ -55,5 +56,5 @@ const server = createServer(limits, (req, res) => {
   pending.push(res);
 });
 
-server.setTimeout(120_000);
+server.setTimeout(DEFAULT_TIMEOUTS.idleSocketMs);
 server.listen(port, '127.0.0.1');

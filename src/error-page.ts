@@ -21,7 +21,8 @@ const FILE_HEADERS = [
   'Vary',
 ];
 
-const ERROR_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+/** Status pages run no script and load nothing; inline styles only. */
+export const ERROR_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 
 /** How long an echoed request path may get before it is cut, so the page stays small. */
 const MAX_ECHO = 200;
