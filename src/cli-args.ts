@@ -61,12 +61,24 @@ Examples:
   $ serve-here build --spa        single-page app: unknown routes get index.html
 `;
 
+/** The headings of --help's flag groups, in the order they are printed. */
+export const HELP_GROUPS = {
+  serving: 'Serving:',
+  webDevelopment: 'Web development:',
+  sharing: 'Sharing:',
+  beyondFiles: 'Beyond files:',
+  other: 'Other:',
+} as const;
+
 export function createProgram(): Command {
   const { Command, Option } = commander();
+  // Flags are grouped by purpose in --help (commander 14 help groups). A new flag joins the
+  // group whose heading it follows: serving, web development, sharing, beyond files.
   return new Command('serve-here')
     .description('Serve a folder over HTTP: files with the right type, folders as a listing.')
     .usage('[root] [options]')
     .argument('[root]', 'folder to serve (a bare number is the port)', '.')
+    .optionsGroup(HELP_GROUPS.serving)
     .option(
       '-p, --port <n>',
       `port to listen on, 0 for any free port (default: $PORT or ${DEFAULT_PORT})`,
@@ -81,6 +93,8 @@ export function createProgram(): Command {
     .option('--cache <seconds>', 'Cache-Control max-age in seconds (default: no-cache)', parseSeconds)
     .option('--no-listing', 'answer 404 instead of listing folders')
     .option('--no-compress', 'send files uncompressed')
+    .option('-q, --quiet', 'do not log requests')
+    .optionsGroup(HELP_GROUPS.webDevelopment)
     .option('--no-clean-urls', 'do not serve about.html for /about')
     .option('-s, --spa [file]', 'single-page app: unknown routes get index.html (or file)')
     .option('--cors', 'allow cross-origin requests (Access-Control-Allow-Origin: *)')
@@ -91,7 +105,9 @@ export function createProgram(): Command {
     )
     .option('--isolate', 'cross-origin isolation (COOP/COEP) for SharedArrayBuffer')
     .option('-o, --open [path]', 'open the browser at the served URL')
-    .option('-q, --quiet', 'do not log requests')
+    .optionsGroup(HELP_GROUPS.sharing)
+    .optionsGroup(HELP_GROUPS.beyondFiles)
+    .optionsGroup(HELP_GROUPS.other)
     .version(VERSION, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', HELP_EXAMPLES)
