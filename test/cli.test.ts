@@ -8,9 +8,10 @@ import { chmod, readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { test } from 'node:test';
-import { BIN, runCli, startServing } from './cli-helpers.js';
+import { type TestContext, test } from 'node:test';
+import { BIN, type CliOptions, runCli, startServing } from './cli-helpers.js';
 import { get, makeTree } from './helpers.js';
+import { unprivileged } from './unprivileged.js';
 
 const VERSION = (
   JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -272,8 +273,19 @@ test('on a terminal the banner shows the version, the folder, Local and a --host
   assert.match(out, /➜\s+Network:\s+use --host to expose/);
 });
 
-/** As root, the privilege tests run the CLI as `nobody`; as anyone else, as themselves. */
-const unprivileged = process.getuid?.() === 0 ? { uid: 65534 } : {};
+/**
+ * As root, the privilege tests run a readable copy of the CLI as `nobody`; as anyone else, the
+ * CLI in place as themselves (test/unprivileged.ts).
+ */
+async function unprivilegedCli(t: TestContext): Promise<CliOptions | undefined> {
+  const as = await unprivileged(t);
+  if (as.kind === 'skip') {
+    t.skip(as.reason);
+    return undefined;
+  }
+  const bin = join(as.project, 'bin/serve-here.js');
+  return as.kind === 'nobody' ? { bin, uid: as.uid, cwd: '/' } : { bin, cwd: '/' };
+}
 const lowPortsOpen =
   Number(
     (await readFile('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').catch(() => '1024')).trim(),
@@ -281,19 +293,23 @@ const lowPortsOpen =
 
 test('serve-here -p 80 without the right to bind it says why in one line', {
   skip: lowPortsOpen ? 'this machine lets everyone bind low ports' : false,
-}, async () => {
-  const { code, stderr } = await runCli(['-p', '80'], { ...unprivileged, cwd: '/' });
+}, async (t) => {
+  const options = await unprivilegedCli(t);
+  if (options === undefined) return;
+  const { code, stderr } = await runCli(['-p', '80'], options);
   assert.equal(code, 1);
   assert.match(stderr, /not allowed to listen on port 80: ports below 1024 need administrator rights/);
   assertOneLine(stderr);
 });
 
 test('serve-here with a folder it cannot read prints one line and exits 1', async (t) => {
+  const options = await unprivilegedCli(t);
+  if (options === undefined) return;
   const base = await makeTree(t, { 'locked/secret.txt': 'x' });
   await chmod(base, 0o755);
   await chmod(join(base, 'locked'), 0o700);
-  if (unprivileged.uid === undefined) await chmod(join(base, 'locked'), 0o000);
-  const { code, stderr } = await runCli([join(base, 'locked'), '-p', '0'], { ...unprivileged, cwd: '/' });
+  if (options.uid === undefined) await chmod(join(base, 'locked'), 0o000);
+  const { code, stderr } = await runCli([join(base, 'locked'), '-p', '0'], options);
   assert.equal(code, 1);
   assert.match(stderr, /^serve-here: cannot read the folder .*locked: permission denied\n$/);
 });
