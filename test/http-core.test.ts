@@ -438,7 +438,7 @@ test('GET /a/./b style paths redirect to the canonical path and keep the query',
     ['/dir//index.html', '/dir/index.html'],
     ['/no-index/../dir/', '/dir/'],
     ['/dir%2Findex.html', '/dir/index.html'],
-    ['/dir%5Cindex.html?a=b', '/dir/index.html?a=b'],
+    ['/dir%2F.%2Findex.html?a=b', '/dir/index.html?a=b'],
   ]) {
     const reply = await rawGet(port, path ?? '');
     assert.equal(reply.status, 301, path);
