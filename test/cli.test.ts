@@ -76,6 +76,21 @@ const usageErrors: { args: string[]; env?: NodeJS.ProcessEnv; pattern: RegExp }[
   },
   { args: ['--spa', '/etc/passwd'], pattern: /--spa: "\/etc\/passwd" must be a file inside/ },
   { args: ['--host='], pattern: /--host: give an address/ },
+  // What the user typed is quoted with its control characters escaped: still one line.
+  {
+    args: ['--header', 'X-A: a\r\nX-Injected: yes'],
+    pattern: /--header: "X-A: a\\r\\nX-Injected: yes" is not a header/,
+  },
+  { args: ['--header', 'X-\u001b[2J: a'], pattern: /--header: "X-\\x1b\[2J: a" is not a header/ },
+  { args: ['-p', '8\n0'], pattern: /--port: must be a whole number from 0 to 65535, not "8\\n0"/ },
+  {
+    args: ['--cache', '\u001b[31m1'],
+    pattern: /--cache: must be a whole number of seconds, not "\\x1b\[31m1"/,
+  },
+  { args: ['--spa', '../x\ny.html'], pattern: /--spa: "\.\.\/x\\ny\.html" must be a file inside/ },
+  { args: ['--x\u001b[2J'], pattern: /unknown option '--x\\x1b\[2J'/ },
+  { args: ['--prot'], pattern: /unknown option '--prot' \(Did you mean --port\?\) \(see --help\)$/m },
+  { args: [], env: { PORT: 'a\rb' }, pattern: /\$PORT must be a whole number from 0 to 65535, not "a\\rb"/ },
 ];
 for (const { args, env, pattern } of usageErrors) {
   test(`serve-here ${args.join(' ')}${env ? ` with PORT=${env.PORT}` : ''} is a usage error: one line, exit 2`, async () => {
@@ -85,6 +100,8 @@ for (const { args, env, pattern } of usageErrors) {
     assert.match(stderr, pattern);
     assert.match(stderr, /^serve-here: /);
     assertOneLine(stderr);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: none may reach the terminal
+    assert.doesNotMatch(stderr.slice(0, -1), /[\u0000-\u001f\u007f-\u009f]/);
   });
 }
 
@@ -100,6 +117,19 @@ test('serve-here with a missing folder prints one line and exits 1', async (t) =
   const { code, stderr } = await runCli(['no-such-folder'], { cwd: base });
   assert.equal(code, 1);
   assert.equal(stderr, 'serve-here: folder not found: no-such-folder\n');
+});
+
+test('serve-here with a missing folder whose name holds control characters prints it escaped', async (t) => {
+  const base = await makeTree(t, {});
+  const { code, stderr } = await runCli(['no\u001b[31m\r\nfolder'], { cwd: base });
+  assert.equal(code, 1);
+  assert.equal(stderr, 'serve-here: folder not found: no\\x1b[31m\\r\\nfolder\n');
+});
+
+test('serve-here names a folder with a line break in its name on one banner line', async (t) => {
+  const base = await makeTree(t, { 'we\nird/a.txt': 'A' });
+  const { cli, port } = await startServing(t, ['we\nird', '-p', '0'], { cwd: base });
+  assert.equal(cli.stdout(), `serving ./we\\nird at http://localhost:${port}/\n`);
 });
 
 test('serve-here with a file as the root prints one line and exits 1', async (t) => {
