@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { formatErrorLine } from './log.js';
+import { escapeControl, formatErrorLine } from './log.js';
 import { DEFAULT_PORT } from './server.js';
 
 type Commander = typeof import('commander');
@@ -118,12 +118,16 @@ export function createProgram(): Command {
 const HELP_WIDTH = 88;
 
 /** Rewrites commander's error text as one short line: `--port: must be …` rather than
- * `error: option '-p, --port <n>' argument '…' is invalid. …`. */
+ * `error: option '-p, --port <n>' argument '…' is invalid. …`. Its "(Did you mean …?)" joins
+ * the line, and control characters in what the user typed are escaped. */
 function usageMessage(raw: string): string {
-  const message = raw.replace(/^error: /, '').trim();
+  const message = raw
+    .replace(/^error: /, '')
+    .trim()
+    .replace(/\n(\(Did you mean [^\n]*\?\))$/, ' $1');
   const invalid = /^option '(?:-\w, )?(--[\w-]+)[^']*' argument '.*' is invalid\. (.*)$/s.exec(message);
   const text = invalid === null ? message : `${invalid[1]}: ${invalid[2]}`;
-  return `${text} (see --help)`;
+  return `${escapeControl(text)} (see --help)`;
 }
 
 /** What the command line asks for: the folder argument as typed, and the flags. */

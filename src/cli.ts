@@ -42,7 +42,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     await run(options, parsed.flags);
   } catch (error) {
     if (error instanceof UsageError || error instanceof StartupError) {
-      process.stderr.write(`${formatErrorLine(error.message)}\n`);
+      // Messages quote what the user typed: escaped, they stay one line (log.ts).
+      process.stderr.write(`${formatErrorLine(escapeControl(error.message))}\n`);
       process.exitCode = error instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
       return;
     }
@@ -110,7 +111,8 @@ async function checkSpaPage(page: string, root: string): Promise<void> {
       () => false,
     ))
   ) {
-    process.stderr.write(`${formatErrorLine(`warning: --spa page ${page} is not in the folder (yet)`)}\n`);
+    const warning = `warning: --spa page ${escapeControl(page)} is not in the folder (yet)`;
+    process.stderr.write(`${formatErrorLine(warning)}\n`);
   }
 }
 
@@ -213,8 +215,10 @@ function describeError(error: unknown, path: string): string {
   const where = path === '' ? '' : ` (${escapeControl(path)})`;
   if (!(error instanceof Error)) return `${String(error)}${where}`;
   const code = (error as NodeJS.ErrnoException).code;
-  if (typeof code === 'string' || error.stack === undefined) return `${error.message}${where}`;
-  return `${error.message}${where}\n${colors().dim(error.stack)}`;
+  // The message may name the served folder, which is the user's input.
+  const message = escapeControl(error.message);
+  if (typeof code === 'string' || error.stack === undefined) return `${message}${where}`;
+  return `${message}${where}\n${colors().dim(error.stack)}`;
 }
 
 async function isDirectory(path: string): Promise<boolean> {
