@@ -41,7 +41,13 @@ export class EventStreams {
     // The first bytes send the head, so the page's EventSource opens at once.
     res.write(': serve-here live reload\n\n');
     this.#streams.add(res);
+    // The server lets half-closed clients still get their answers (server.ts), so a page that
+    // went away is only noticed at the next write; its FIN says it at once.
+    const { socket } = req;
+    const leave = (): void => void res.destroy();
+    socket.once('end', leave);
     res.once('close', () => {
+      socket.off('end', leave);
       this.#streams.delete(res);
       if (this.#streams.size === 0) this.#stopHeartbeat();
     });

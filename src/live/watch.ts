@@ -3,9 +3,9 @@
 // and kept up as folders come and go. A folder's watch reports its files' writes as well as
 // names that appear or vanish, on Linux (inotify), macOS and Windows alike. Knows nothing of
 // HTTP; it reports changes, and one failure when the OS refuses to watch.
-import { type FSWatcher, watch } from 'node:fs';
+import { existsSync, type FSWatcher, watch } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import { type Change, isIgnoredPath } from './changes.js';
 
 export interface TreeWatcherOptions {
@@ -114,6 +114,8 @@ export class TreeWatcher {
   #onEvent(dir: string, event: string, name: string | Buffer | null): void {
     if (this.#closed) return;
     const path = name === null ? dir : join(dir, name.toString());
+    // A watched folder that is moved or deleted reports its own name; its parent reports it too.
+    if (event === 'rename' && path === join(dir, basename(dir)) && !existsSync(dir)) return;
     if (this.#isIgnored(path)) return;
     const kind = event === 'rename' ? 'entries' : 'content';
     this.#options.onChange({ path: this.#relative(path), kind });
