@@ -98,7 +98,7 @@ function sendPage(
   const etag = liveEtag(page.stats, encoding);
   const head: HeaderList = [
     'Last-Modified',
-    formatHttpDate(page.stats.mtimeMs),
+    lastModifiedFor(page.stats.mtimeMs),
     'ETag',
     etag,
     'Cache-Control',
@@ -120,6 +120,14 @@ function sendPage(
   return andThen(compressedPage(file.filePath, page, encoding, contentType), (body) =>
     sendText(exchange, 200, head, body),
   );
+}
+
+/** The last Last-Modified formatted: a busy server mostly answers for the same page. */
+let lastFormatted = { mtimeMs: Number.NaN, text: '' };
+
+function lastModifiedFor(mtimeMs: number): string {
+  if (lastFormatted.mtimeMs !== mtimeMs) lastFormatted = { mtimeMs, text: formatHttpDate(mtimeMs) };
+  return lastFormatted.text;
 }
 
 /**
