@@ -50,6 +50,7 @@ export interface CliFlags {
   header?: string[];
   isolate?: boolean;
   open?: string | true;
+  watch?: boolean;
 }
 
 export const HELP_EXAMPLES = `
@@ -95,6 +96,7 @@ export function createProgram(): Command {
     .option('--no-compress', 'send files uncompressed')
     .option('-q, --quiet', 'do not log requests')
     .optionsGroup(HELP_GROUPS.webDevelopment)
+    .option('-w, --watch', 'reload pages when files change (CSS is swapped in place)')
     .option('--no-clean-urls', 'do not serve about.html for /about')
     .option('-s, --spa [file]', 'single-page app: unknown routes get index.html (or file)')
     .option('--cors', 'allow cross-origin requests (Access-Control-Allow-Origin: *)')

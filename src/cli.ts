@@ -93,6 +93,7 @@ async function optionsFrom(rootArg: string, flags: CliFlags, env: NodeJS.Process
     cors: flags.cors === true,
     isolate: flags.isolate === true,
     headers: Object.fromEntries((flags.header ?? []).map((h) => splitHeader(h))),
+    watch: flags.watch === true,
   };
 }
 
@@ -126,6 +127,7 @@ async function run(options: CliRun, flags: CliFlags): Promise<void> {
         ? undefined
         : (entry) => process.stdout.write(`${formatRequestLine(entry, new Date())}\n`),
       onError: (error, path) => process.stderr.write(`${formatErrorLine(describeError(error, path))}\n`),
+      onWarning: (message) => process.stderr.write(`${formatErrorLine(message)}\n`),
     });
   } catch (error) {
     throw new StartupError(listenFailure(error, options));
@@ -140,6 +142,7 @@ async function run(options: CliRun, flags: CliFlags): Promise<void> {
         port: server.port,
         host: options.host,
         busyPort,
+        watching: options.watch,
       },
       process.stdout.isTTY === true,
     ),

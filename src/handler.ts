@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { answerInBatch } from './batch.js';
-import { siblingsOf } from './compress.js';
+import { type SiblingLookup, siblingsOf } from './compress.js';
 import { sendCustomNotFound, sendErrorPage } from './error-page.js';
 import type { Exchange } from './exchange.js';
 import { findFallback } from './fallback.js';
@@ -16,7 +16,7 @@ import { andThen, attempt, type MaybePromise } from './maybe.js';
 import { resolveConfig, type ServeConfig, type ServeOptions } from './options.js';
 import { parseRequestPath, type RequestPath } from './request-path.js';
 import { Resolver, type Target } from './resolve.js';
-import { sendFile } from './send-file.js';
+import { type FileToSend, sendFile } from './send-file.js';
 import { sendText } from './send-whole.js';
 
 /** Connect/Express-style continuation: called on a miss instead of answering 404. */
@@ -47,6 +47,7 @@ export function createHandler(options: ServeOptions = {}): Handler {
   const writeHead = createHeadWriter(config);
   // The listing code loads right after the first response, off the start-up path.
   let listingRequested = !config.listing;
+  const onResponse = config.live === undefined ? config.onResponse : config.live.quietLog(config.onResponse);
   // Every failure, thrown at once or later, is caught here, so no request can crash the
   // process with an unhandled rejection.
   return function serveHere(req, res, next) {
@@ -56,7 +57,7 @@ export function createHandler(options: ServeOptions = {}): Handler {
       listingRequested = true;
       res.once('close', () => void loadListing().catch(() => undefined));
     }
-    if (config.onResponse !== undefined) reportWhenDone(exchange, config.onResponse);
+    if (onResponse !== undefined) reportWhenDone(exchange, onResponse);
     // Answered with the other requests of this loop turn, sharing their stats (batch.ts).
     answerInBatch(res, () => {
       const outcome = handle(exchange, resolver, next);
@@ -77,6 +78,8 @@ function handle(exchange: Exchange, resolver: Resolver, next: Next | undefined):
 
 function route(exchange: Exchange, resolver: Resolver, next: Next | undefined): MaybePromise<void> {
   const { req, res, config } = exchange;
+  // Reserved URLs (/__serve-here/…) of the features that are on come before anything else.
+  if (config.live?.handleRequest(req, res)) return;
   const method = req.method ?? 'GET';
   if (method !== 'GET' && method !== 'HEAD') {
     // With --cors, a preflight is ours to answer even in front of other middleware.
@@ -114,7 +117,7 @@ function respond(exchange: Exchange, target: Target, context: RespondContext): M
   const { path, resolver, next } = context;
   switch (target.kind) {
     case 'file':
-      return sendFile(exchange, target, siblingsOf(resolver, target.segments));
+      return sendPageOrFile(exchange, target, siblingsOf(resolver, target.segments));
     case 'directory':
       return sendFolder(exchange, target, context);
     case 'redirect':
@@ -123,12 +126,24 @@ function respond(exchange: Exchange, target: Target, context: RespondContext): M
       // Clean URLs and the SPA page answer before a 404 (or the next middleware) does.
       return andThen(findFallback(exchange, path, resolver), (fallback) => {
         if (fallback !== undefined)
-          return sendFile(exchange, fallback, siblingsOf(resolver, fallback.segments));
+          return sendPageOrFile(exchange, fallback, siblingsOf(resolver, fallback.segments));
         if (next !== undefined) return passOn(exchange.res, next);
         // Answered here rather than thrown: an Error's stack trace cost more than the rest of a 404.
         return sendNotFound(exchange, resolver);
       });
   }
+}
+
+/** sendFile, or with live reload on, its sendFile, which adds the script to HTML pages. */
+function sendPageOrFile(
+  exchange: Exchange,
+  file: FileToSend,
+  findSibling: SiblingLookup,
+): MaybePromise<void> {
+  const { live } = exchange.config;
+  return live === undefined
+    ? sendFile(exchange, file, findSibling)
+    : live.sendFile(exchange, file, findSibling);
 }
 
 async function sendFolder(

@@ -38,13 +38,16 @@ export interface BannerInfo {
   readonly host: string | undefined;
   /** Set when the default port was busy and another was chosen. */
   readonly busyPort?: number | undefined;
+  /** Set when --watch reloads the pages on changes. */
+  readonly watching?: boolean | undefined;
 }
 
 /** The startup banner: several aligned lines on a terminal, one plain line otherwise. */
 export function formatBanner(info: BannerInfo, isTerminal: boolean): string {
   const notice = info.busyPort === undefined ? '' : `port ${info.busyPort} is in use, using ${info.port}\n`;
   const folder = escapeControl(info.folder);
-  if (!isTerminal) return `${notice}serving ${folder} at ${info.url}\n`;
+  const watching = info.watching === true ? ', watching for changes' : '';
+  if (!isTerminal) return `${notice}serving ${folder} at ${info.url}${watching}\n`;
 
   const pc = colors();
   const link = (url: string): string =>
@@ -62,6 +65,8 @@ export function formatBanner(info: BannerInfo, isTerminal: boolean): string {
   } else if (info.host === undefined) {
     lines.push(`  ${pc.green('➜')}  ${pc.bold('Network:')}  ${pc.dim('use --host to expose')}`);
   }
+  if (watching !== '')
+    lines.push(`  ${pc.green('➜')}  ${pc.bold('Watching:')} ${pc.dim('pages reload when files change')}`);
   const warning = notice === '' ? '' : `  ${pc.yellow(notice.trim())}\n`;
   return `${lines.join('\n')}\n\n${warning}`;
 }

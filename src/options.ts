@@ -2,6 +2,7 @@
 // The options the handler and server accept, their defaults in one place, and the resolved
 // (complete, validated) form the rest of the code reads.
 import { resolve } from 'node:path';
+import type { LiveReload } from './live/index.js';
 
 /** Options for createHandler(); every field is optional. */
 export interface ServeOptions {
@@ -31,6 +32,8 @@ export interface ServeOptions {
   readonly onResponse?: ((entry: ResponseLogEntry) => void) | undefined;
   /** Called with the cause of every 5xx and unexpected error. @default undefined */
   readonly onError?: ((error: unknown, requestPath: string) => void) | undefined;
+  /** Live reload from createLiveReload(): pages get its script, /__serve-here/ its URLs. @default undefined */
+  readonly live?: LiveReload | undefined;
 }
 
 /** What the handler reports for each request, for the CLI's request log. */
@@ -59,6 +62,7 @@ export interface ServeConfig {
   readonly headers: Readonly<Record<string, string>>;
   readonly onResponse: ((entry: ResponseLogEntry) => void) | undefined;
   readonly onError: ((error: unknown, requestPath: string) => void) | undefined;
+  readonly live: LiveReload | undefined;
 }
 
 export function resolveConfig(options: ServeOptions = {}): ServeConfig {
@@ -76,5 +80,6 @@ export function resolveConfig(options: ServeOptions = {}): ServeConfig {
     headers: options.headers ?? {},
     onResponse: options.onResponse,
     onError: options.onError,
+    live: options.live,
   };
 }
