@@ -92,6 +92,8 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
     // A folder deleted between the resolver's stat and readdir is simply not found (ENOENT).
     throw httpErrorFromFs(error);
   }
+  const unlisted = config.rules.unlisted;
+  if (unlisted !== undefined) entries = entries.filter((e) => !unlisted([...dir.segments, e.name]));
   const variant = JSON.stringify([
     format,
     query.sort,

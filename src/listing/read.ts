@@ -7,7 +7,7 @@ import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { isHiddenSegment, isServableRealPath } from '../resolve.js';
+import { isHiddenSegment, isReservedName, isServableRealPath } from '../resolve.js';
 import type { ListingEntry } from './entry.js';
 
 export interface ReadRules {
@@ -79,7 +79,7 @@ function describeSome(
  * (request-path.ts splits on it), so a file named 'a\b' could never be opened.
  */
 function isListable(name: string, rules: ReadRules): boolean {
-  if (name.includes('\\')) return false;
+  if (name.includes('\\') || isReservedName(name, rules.depth)) return false;
   return rules.dotfiles || !isHiddenSegment(name, rules.depth);
 }
 
