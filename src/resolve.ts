@@ -58,7 +58,7 @@ export function isHiddenSegment(segment: string, depth: number): boolean {
  * served or listed, whatever the dotfile rule. Case-insensitive, as disks can be.
  */
 export function isReservedName(segment: string, depth: number): boolean {
-  return depth === 0 && segment.length >= 15 && segment.toLowerCase() === 'serve-here.json';
+  return depth === 0 && segment.length === 15 && segment.toLowerCase() === 'serve-here.json';
 }
 
 /**

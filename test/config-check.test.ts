@@ -29,6 +29,14 @@ const mistakes: readonly (readonly [unknown, string])[] = [
   [{ dotfiles: 'yes' }, 'f.json: dotfiles: expected true or false, got the text "yes"'],
   [{ cleanUrls: ['/app/**'] }, 'f.json: cleanUrls: expected true or false, got a list'],
   [{ spa: 3 }, 'f.json: spa: expected true, false or a file path such as index.html, got 3'],
+  [
+    { spa: '../outside.html' },
+    'f.json: spa: expected a file inside the served folder, such as app.html, got the text "../outside.html"',
+  ],
+  [
+    { spa: '/etc/passwd' },
+    'f.json: spa: expected a file inside the served folder, such as app.html, got the text "/etc/passwd"',
+  ],
   [{ open: null }, 'f.json: open: expected true, false or a path to open, got null'],
   [{ header: 'X-A: 1' }, 'f.json: header: expected a list of "Name: value" headers, got the text "X-A: 1"'],
   [{ header: ['X-A 1'] }, 'f.json: header[0]: expected "Name: value", got the text "X-A 1"'],
@@ -238,7 +246,8 @@ const stricterThanSchema = new Set<unknown>(
         text.includes('{x,y') ||
         text.includes('Content-Length') ||
         text.includes('Transfer-Encoding') ||
-        text.includes('"directoryListing":false')
+        text.includes('"directoryListing":false') ||
+        text.includes('"spa":"')
       );
     }),
 );

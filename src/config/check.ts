@@ -2,7 +2,7 @@
 // A small checker for parsed JSON: shapes described as values (boolean, whole number, string,
 // list, closed object, either-or), each failure reported with the exact key path and what was
 // expected. Hand-written rather than a schema library so every message reads as one line in
-// our words; test/config-schema.test.ts holds it to the shipped JSON Schema.
+// our words; test/config-check.test.ts holds it to the shipped JSON Schema.
 
 /** Where in the document a value sits, as `redirects[2].type`. */
 export type KeyPath = string;

@@ -1,7 +1,9 @@
 // src/config/schema.ts
 // What a config file may hold: every command-line option under its long name (camelCase, as
 // in serve.json: `followSymlinks`, `cleanUrls`), serve's serve.json keys, and the proxy rules.
-// serve-here.schema.json says the same for editors; test/config-schema.test.ts keeps them equal.
+// serve-here.schema.json says the same for editors; test/config-check.test.ts keeps them equal.
+import { isAbsolute } from 'node:path';
+import { spaSegments } from '../fallback.js';
 import {
   bool,
   type CheckFailure,
@@ -165,7 +167,14 @@ export const CONFIG_SHAPE = object(
     compress: bool,
     quiet: bool,
     cleanUrls: bool,
-    spa: flagOrText('true, false or a file path such as index.html', text('a file path')),
+    spa: flagOrText(
+      'true, false or a file path such as index.html',
+      text('a file path', (value) =>
+        isAbsolute(value) || spaSegments(value) === undefined
+          ? 'a file inside the served folder, such as app.html'
+          : undefined,
+      ),
+    ),
     cors: bool,
     header: list(headerLine, 'a list of "Name: value" headers'),
     isolate: bool,
