@@ -5,13 +5,14 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { answerInBatch } from './batch.js';
 import { siblingsOf } from './compress.js';
+import { createRuleHeadWriters, ruleHeadWriterFor } from './config/index.js';
 import { sendCustomNotFound, sendErrorPage } from './error-page.js';
 import type { Exchange } from './exchange.js';
 import { type FallbackFile, findCleanUrl, findFallback, findSpaPage } from './fallback.js';
 import { fileCache } from './file-cache.js';
 import { applyPreflightHeaders, createHeadWriter, isPreflight } from './headers.js';
 import { HttpError, httpErrorFromFs } from './http/errors.js';
-import { encodeUrlPath, escapeHtml } from './http/html.js';
+import { escapeHtml } from './http/html.js';
 import { andThen, attempt, type MaybePromise } from './maybe.js';
 import { resolveConfig, type ServeConfig, type ServeOptions } from './options.js';
 import { parseRequestPath, type RequestPath } from './request-path.js';
@@ -48,7 +49,6 @@ export function createHandler(options: ServeOptions = {}): Handler {
   // Config header rules pick a writer per request; without them every response shares one.
   const pickHead =
     config.rules.headersFor === undefined ? undefined : createRuleHeadWriters(config, writeHead);
-  if (pickHead !== undefined) headPickers.set(config, pickHead);
   // The listing code loads right after the first response, off the start-up path.
   let listingRequested = !config.listing;
   // Every failure, thrown at once or later, is caught here, so no request can crash the
@@ -164,47 +164,11 @@ function answerMissingWithRewrites(exchange: Exchange, context: RespondContext):
   });
 }
 
-/** The head writers of handlers with header rules, for sendFallback. */
-const headPickers = new WeakMap<ServeConfig, (url: string) => ServerResponse['writeHead']>();
-
-/**
- * Sends a file that answers for another path (clean URL, rewrite, SPA page). Header rules
- * match the file's own path, as serve matches them: `/about` served by about.html gets the
- * headers of `**\/*.html`.
- */
+/** Sends a file that answers for another path, with the header rules of its own path. */
 function sendFallback(exchange: Exchange, file: FallbackFile, resolver: Resolver): MaybePromise<void> {
-  const pick = headPickers.get(exchange.config);
-  if (pick !== undefined) exchange.res.writeHead = pick(encodeUrlPath(file.segments, false));
+  const writer = ruleHeadWriterFor(exchange.config, file.segments);
+  if (writer !== undefined) exchange.res.writeHead = writer;
   return sendFile(exchange, file, siblingsOf(resolver, file.segments));
-}
-
-/**
- * One head writer per combination of matching header rules, made on first use: a response
- * that no rule matches gets the shared writer, untouched. Rule headers win over --header.
- */
-function createRuleHeadWriters(
-  config: ServeConfig,
-  shared: ServerResponse['writeHead'],
-): (url: string) => ServerResponse['writeHead'] {
-  const headersFor = config.rules.headersFor as NonNullable<ServeConfig['rules']['headersFor']>;
-  const writers = new Map<string, ServerResponse['writeHead']>();
-  return function pickHead(url) {
-    let matched: ReturnType<typeof headersFor>;
-    try {
-      matched = headersFor(parseRequestPath(url));
-    } catch {
-      return shared; // a malformed path is refused by route() with the usual headers
-    }
-    if (matched === undefined) return shared;
-    let writer = writers.get(matched.key);
-    if (writer === undefined) {
-      const names = new Set(Object.keys(matched.headers).map((name) => name.toLowerCase()));
-      const kept = Object.entries(config.headers).filter(([name]) => !names.has(name.toLowerCase()));
-      writer = createHeadWriter({ ...config, headers: { ...Object.fromEntries(kept), ...matched.headers } });
-      writers.set(matched.key, writer);
-    }
-    return writer;
-  };
 }
 
 async function sendFolder(

@@ -23,6 +23,7 @@ import {
 } from './rules.js';
 import { CONFIG_SHAPE } from './schema.js';
 
+export { createRuleHeadWriters, ruleHeadWriterFor } from './head-writers.js';
 export type { HeaderRule, Redirect, RedirectRule, RedirectStatus, RewriteRule } from './rules.js';
 
 /** The file read from the root when --config is not given; it is never served or listed. */
