@@ -220,3 +220,16 @@ test('a --config file inside the served folder is not served', async (t) => {
   const listing = await get(port, '/?format=json');
   assert.doesNotMatch(listing.text, /site\.json/);
 });
+
+test("a folder on the command line wins over the file's public folder", async (t) => {
+  const base = await makeTree(t, {
+    'serve.json': '{"public": "dist", "listing": false}',
+    'dist/a.txt': 'DIST',
+    'other/a.txt': 'OTHER',
+    'other/sub/b.txt': 'B',
+  });
+  const { port, cli } = await startServing(t, ['other', '--config', 'serve.json', '-p', '0'], { cwd: base });
+  assert.match(cli.stdout(), /serving \.\/other at/);
+  assert.equal((await get(port, '/a.txt')).text, 'OTHER');
+  assert.equal((await get(port, '/sub/')).status, 404); // listing: false from the file
+});
