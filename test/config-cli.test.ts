@@ -18,6 +18,12 @@ const failures: readonly (readonly [string | undefined, string, string])[] = [
     'serve-here: bad.json: not valid JSON: Expected double-quoted property name (line 1, column 14)',
   ],
   ['', 'empty.json', 'serve-here: empty.json: not valid JSON: Unexpected end of JSON input'],
+  ['{"a": }', 'token.json', "serve-here: token.json: not valid JSON: Unexpected token '}'"],
+  [
+    '{\n  "port": 80\n  "cache": 1\n}',
+    'comma.json',
+    "serve-here: comma.json: not valid JSON: Expected ',' or '}' after property value (line 3, column 3)",
+  ],
   ['[]', 'list.json', 'serve-here: list.json: expected an object (a JSON file starting with {), got a list'],
   ['{"prot": 80}', 'typo.json', 'serve-here: typo.json: prot: unknown key; did you mean "port"?'],
   [

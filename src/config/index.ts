@@ -134,15 +134,17 @@ function readProblem(code: string | undefined): string {
   }
 }
 
-/** JSON.parse's message, with the position turned into a line and column where Node gives one. */
+/** JSON.parse's message without the file's text, with a line and column where Node gives a position. */
 function jsonProblem(error: unknown, text: string): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const position = /position (\d+)/.exec(message);
+  const message = (error instanceof Error ? error.message : String(error))
+    .replace(/, ".*" is not valid JSON$/s, '')
+    .replace(/ in JSON at position \d+.*$/s, '');
+  const position = /in JSON at position (\d+)/.exec(error instanceof Error ? error.message : '');
   if (position === null) return message;
   const before = text.slice(0, Number(position[1]));
   const line = before.split('\n').length;
   const column = before.length - before.lastIndexOf('\n');
-  return `${message.replace(/ in JSON at position \d+.*$/s, '').replace(/,? ?"[^"]*"? is not valid JSON$/s, '')} (line ${line}, column ${column})`;
+  return `${message} (line ${line}, column ${column})`;
 }
 
 /**
