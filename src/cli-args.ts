@@ -51,6 +51,7 @@ export interface CliFlags {
   isolate?: boolean;
   open?: string | true;
   watch?: boolean;
+  config?: string;
 }
 
 export const HELP_EXAMPLES = `
@@ -109,6 +110,7 @@ export function createProgram(): Command {
     .option('-o, --open [path]', 'open the browser at the served URL')
     .optionsGroup(HELP_GROUPS.sharing)
     .optionsGroup(HELP_GROUPS.beyondFiles)
+    .option('--config <file>', 'read options and URL rules from a JSON file (default: serve-here.json)')
     .optionsGroup(HELP_GROUPS.other)
     .version(VERSION, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')

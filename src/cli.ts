@@ -13,6 +13,7 @@ import {
   UsageError,
   VERSION,
 } from './cli-args.js';
+import { ConfigError, loadConfig, mergeFlags, publicFolder, ruleOptions } from './config/index.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { spaSegments } from './fallback.js';
 import { colors, escapeControl, formatBanner, formatErrorLine, formatRequestLine } from './log.js';
@@ -39,7 +40,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   const parsed = outcome.args;
   try {
     const options = await optionsFrom(parsed.root, parsed.flags, env);
-    await run(options, parsed.flags);
+    await run(options, options.flags);
   } catch (error) {
     if (error instanceof UsageError || error instanceof StartupError) {
       // Messages quote what the user typed: escaped, they stay one line (log.ts).
@@ -55,9 +56,12 @@ interface CliRun extends StartOptions {
   readonly root: string;
   readonly folderLabel: string;
   readonly explicitPort: boolean;
+  /** The command line's flags over the config file's values. */
+  readonly flags: CliFlags;
 }
 
-async function optionsFrom(rootArg: string, flags: CliFlags, env: NodeJS.ProcessEnv): Promise<CliRun> {
+async function optionsFrom(rootArg: string, cliFlags: CliFlags, env: NodeJS.ProcessEnv): Promise<CliRun> {
+  let flags = cliFlags;
   let root = rootArg;
   let port = flags.port;
   // `serve-here 8080` means the port, as with `python -m http.server 8080`, unless a folder
@@ -71,8 +75,25 @@ async function optionsFrom(rootArg: string, flags: CliFlags, env: NodeJS.Process
     port = parsePortOrThrow(env.PORT, UsageError, '$PORT');
     explicitPort = true;
   }
-  const absolute = resolve(root);
+  let absolute = resolve(root);
   await checkFolder(root, absolute);
+  // The config file: its values under the flags ($PORT still beats its port), its rules as options.
+  const loaded = await loadConfig(absolute, flags.config).catch((error: unknown) => {
+    throw error instanceof ConfigError ? new StartupError(error.message) : error;
+  });
+  const folder = loaded === undefined || root !== '.' ? undefined : publicFolder(loaded);
+  if (folder !== undefined) {
+    root = relative(process.cwd(), folder) || '.';
+    absolute = folder;
+    await checkFolder(root, absolute);
+  }
+  if (loaded !== undefined) {
+    flags = mergeFlags(loaded.config, flags);
+    if (port === undefined && flags.port !== undefined) {
+      port = flags.port;
+      explicitPort = true;
+    }
+  }
   if (flags.host === '')
     throw new UsageError('--host: give an address, or leave the value out for every interface');
   if (typeof flags.spa === 'string') await checkSpaPage(flags.spa, absolute);
@@ -80,6 +101,8 @@ async function optionsFrom(rootArg: string, flags: CliFlags, env: NodeJS.Process
     root: absolute,
     folderLabel: labelFor(absolute),
     explicitPort,
+    flags,
+    ...(loaded === undefined ? {} : ruleOptions(loaded, absolute)),
     port: port ?? DEFAULT_PORT,
     portFallback: !explicitPort,
     host: flags.host === true ? '::' : flags.host,

@@ -1,6 +1,8 @@
 // src/index.ts
 // The public API: the request handler (for node:http, node:https, Connect and Express) and
 // startServer(), which the CLI itself is a thin layer over.
+
+export type { HeaderRule, RedirectRule, RedirectStatus, RewriteRule } from './config/index.js';
 export { createHandler, type Handler, type Next } from './handler.js';
 export {
   createLiveReload,

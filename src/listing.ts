@@ -94,6 +94,8 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
     throw httpErrorFromFs(error);
   }
   const { live } = config;
+  const unlisted = config.rules.unlisted;
+  if (unlisted !== undefined) entries = entries.filter((e) => !unlisted([...dir.segments, e.name]));
   const variant = JSON.stringify([
     format,
     query.sort,

@@ -7,7 +7,7 @@ import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { isHiddenSegment, isServableRealPath } from '../resolve.js';
+import { isHiddenSegment, isReservedName, isServableRealPath } from '../resolve.js';
 import type { ListingEntry } from './entry.js';
 
 export interface ReadRules {
@@ -80,6 +80,7 @@ function describeSome(
  * never names a file with one.
  */
 function isListable(name: string, rules: ReadRules): boolean {
+  if (isReservedName(name, rules.depth)) return false;
   return rules.dotfiles || !isHiddenSegment(name, rules.depth);
 }
 
