@@ -357,3 +357,21 @@ test('the request log leaves out the events stream, and keeps live.js', async (t
   assert.deepEqual(urls.sort(), ['/', '/__serve-here/live.js']);
   assert.equal(await readFile(join(root, 'index.html'), 'utf8'), PAGE);
 });
+
+test('a symlinked folder out of the root is not watched, unless symlinks are followed', async (t) => {
+  const outside = await makeTree(t, { 'x.css': 'a{}' });
+  for (const followSymlinks of [false, true]) {
+    const root = await makeTree(t, { 'index.html': PAGE, out: { symlink: outside } });
+    const server = await serveLive(t, root, { followSymlinks });
+    const stream = await openStream(server.port);
+    t.after(() => stream.close());
+    await writeFile(join(outside, 'x.css'), `a{color:red} /* ${followSymlinks} */`);
+    await writeFile(join(root, 'index.html'), PAGE.replace('hello', String(followSymlinks)));
+    const first = JSON.parse((await stream.next()).data) as { paths: string[] };
+    const paths =
+      followSymlinks && first.paths.length === 1
+        ? [...first.paths, ...(JSON.parse((await stream.next()).data) as { paths: string[] }).paths]
+        : first.paths;
+    assert.deepEqual(paths.sort(), followSymlinks ? ['/index.html', '/out/x.css'] : ['/index.html']);
+  }
+});
