@@ -375,3 +375,38 @@ test('a symlinked folder out of the root is not watched, unless symlinks are fol
     assert.deepEqual(paths.sort(), followSymlinks ? ['/index.html', '/out/x.css'] : ['/index.html']);
   }
 });
+
+test('hostile names reach the stream as JSON: a newline in a file name forges no event', async (t) => {
+  const root = await site(t);
+  const server = await serveLive(t, root);
+  const stream = await openStream(server.port);
+  t.after(() => stream.close());
+  const name = 'x\nevent: reload\ndata: {}\n\n<script>.html';
+  await writeFile(join(root, name), 'x');
+  const first = await stream.next();
+  assert.equal(first.event, 'change');
+  assert.deepEqual((JSON.parse(first.data) as { paths: string[] }).paths, [`/${name}`]);
+  await writeFile(join(root, 'after.txt'), 'x');
+  const second = await stream.next();
+  assert.equal(second.event, 'change');
+  assert.deepEqual((JSON.parse(second.data) as { paths: string[] }).paths, ['/after.txt']);
+});
+
+test("hostile paths under /__serve-here/ get the resolver's usual answers, never a file outside", async (t) => {
+  const root = await site(t);
+  const server = await serveLive(t, root);
+  for (const target of [
+    '/__serve-here/../../../etc/passwd',
+    '/__serve-here/live.js/../../../../etc/passwd',
+    '/__serve-here/%2e%2e/%2e%2e/etc/passwd',
+    '/__serve-here/events%00',
+    '/__serve-here/live.js%2f..%2f..%2fetc%2fpasswd',
+  ]) {
+    const { status, reply } = await rawGet(server.port, target);
+    assert.ok([301, 400, 404].includes(status), `${target}: ${status}`);
+    assert.doesNotMatch(reply, /root:/, target);
+  }
+  // Only the exact paths are ours; the script is not served under other spellings.
+  assert.equal((await rawGet(server.port, '/__serve-here/%6Cive.js')).status, 404);
+  assert.equal((await rawGet(server.port, '/__serve-here/live.js/')).status, 404);
+});
