@@ -81,7 +81,9 @@ async function openStream(port: number): Promise<Stream> {
   };
 }
 
-test('without --watch: pages are sent as they are and /__serve-here/ does not exist', async (t) => {
+test('without --watch: pages are sent as they are and /__serve-here/ does not exist', {
+  timeout: 30_000,
+}, async (t) => {
   const root = await site(t);
   const server = await serve(t, { root });
   assert.equal(server.live, undefined);
@@ -92,7 +94,9 @@ test('without --watch: pages are sent as they are and /__serve-here/ does not ex
   assert.equal((await get(server.port, '/__serve-here/events')).status, 404);
 });
 
-test('GET / with --watch: the tag before </body>, and a length and ETag of its own', async (t) => {
+test('GET / with --watch: the tag before </body>, and a length and ETag of its own', {
+  timeout: 30_000,
+}, async (t) => {
   const root = await site(t);
   const plain = await serve(t, { root });
   const server = await serveLive(t, root);
@@ -107,7 +111,9 @@ test('GET / with --watch: the tag before </body>, and a length and ETag of its o
   assert.equal(page.headers.etag, `${plainTag.slice(0, -1)}-live"`);
 });
 
-test("an injected page answers 304 to its own ETag, and 200 to the plain file's", async (t) => {
+test("an injected page answers 304 to its own ETag, and 200 to the plain file's", {
+  timeout: 30_000,
+}, async (t) => {
   const root = await site(t);
   const plain = await serve(t, { root });
   const server = await serveLive(t, root);
@@ -121,7 +127,9 @@ test("an injected page answers 304 to its own ETag, and 200 to the plain file's"
   assert.equal(stale.text, injected(PAGE));
 });
 
-test('an injected page is compressed as sent: br and gzip decode to the injected bytes', async (t) => {
+test('an injected page is compressed as sent: br and gzip decode to the injected bytes', {
+  timeout: 30_000,
+}, async (t) => {
   const root = await site(t);
   const server = await serveLive(t, root);
   const expected = injected(BIG_PAGE);
@@ -141,7 +149,7 @@ test('an injected page is compressed as sent: br and gzip decode to the injected
   assert.equal(again.status, 304);
 });
 
-test("HEAD of an injected page: the GET's headers and no body", async (t) => {
+test("HEAD of an injected page: the GET's headers and no body", { timeout: 30_000 }, async (t) => {
   const root = await site(t);
   const server = await serveLive(t, root);
   const getReply = await get(server.port, '/big.html', { 'Accept-Encoding': 'gzip' });
@@ -152,7 +160,7 @@ test("HEAD of an injected page: the GET's headers and no body", async (t) => {
   assert.equal(head.headers.etag, getReply.headers.etag);
 });
 
-test('a Range request for an injected page gets the whole page (200)', async (t) => {
+test('a Range request for an injected page gets the whole page (200)', { timeout: 30_000 }, async (t) => {
   const root = await site(t);
   const server = await serveLive(t, root);
   const reply = await get(server.port, '/', { Range: 'bytes=0-9' });
@@ -161,7 +169,7 @@ test('a Range request for an injected page gets the whole page (200)', async (t)
   assert.equal(reply.text, injected(PAGE));
 });
 
-test('non-HTML files are byte for byte those of a server without --watch', async (t) => {
+test('non-HTML files are byte for byte those of a server without --watch', { timeout: 30_000 }, async (t) => {
   const root = await site(t);
   const plain = await serve(t, { root });
   const server = await serveLive(t, root);
@@ -179,7 +187,9 @@ test('non-HTML files are byte for byte those of a server without --watch', async
   }
 });
 
-test('clean URLs, the SPA page and the custom 404 page get the script too', async (t) => {
+test('clean URLs, the SPA page and the custom 404 page get the script too', {
+  timeout: 30_000,
+}, async (t) => {
   const root = await site(t);
   const server = await serveLive(t, root, { spa: true });
   const about = await get(server.port, '/about', { Accept: 'text/html' });
@@ -194,7 +204,9 @@ test('clean URLs, the SPA page and the custom 404 page get the script too', asyn
   assert.equal(missing.headers['content-length'], String(missing.body.length));
 });
 
-test('a listing page gets the script, and a CSP that lets it and its stream load', async (t) => {
+test('a listing page gets the script, and a CSP that lets it and its stream load', {
+  timeout: 30_000,
+}, async (t) => {
   const root = await site(t);
   const server = await serveLive(t, root);
   const listing = await get(server.port, '/sub/', { Accept: 'text/html' });
@@ -215,7 +227,9 @@ test('a listing page gets the script, and a CSP that lets it and its stream load
   assert.doesNotMatch(String(plainListing.headers['content-security-policy']), /'self'/);
 });
 
-test('/__serve-here/live.js: JavaScript with an ETag and 304; other methods 405', async (t) => {
+test('/__serve-here/live.js: JavaScript with an ETag and 304; other methods 405', {
+  timeout: 30_000,
+}, async (t) => {
   const root = await site(t);
   const server = await serveLive(t, root);
   const script = await get(server.port, '/__serve-here/live.js');
@@ -233,7 +247,7 @@ test('/__serve-here/live.js: JavaScript with an ETag and 304; other methods 405'
   assert.equal((await rawGet(server.port, '/__serve-here/other')).status, 404);
 });
 
-test('the events stream: text/event-stream, then one event per change', async (t) => {
+test('the events stream: text/event-stream, then one event per change', { timeout: 30_000 }, async (t) => {
   const root = await site(t);
   const server = await serveLive(t, root);
   const stream = await openStream(server.port);
@@ -249,7 +263,7 @@ test('the events stream: text/event-stream, then one event per change', async (t
   assert.deepEqual(JSON.parse(change.data), { css: false, paths: ['/sub/a.txt'], folders: ['/sub/'] });
 });
 
-test('a burst of 30 writes is one event, after it ends', async (t) => {
+test('a burst of 30 writes is one event, after it ends', { timeout: 30_000 }, async (t) => {
   const root = await site(t);
   const server = await serveLive(t, root);
   const stream = await openStream(server.port);
@@ -259,7 +273,9 @@ test('a burst of 30 writes is one event, after it ends', async (t) => {
   assert.equal(message.paths.length, 30);
 });
 
-test('ignored: dotfiles, .git/, node_modules/; then new folders are watched', async (t) => {
+test('ignored: dotfiles, .git/, node_modules/; then new folders are watched', {
+  timeout: 30_000,
+}, async (t) => {
   const root = await site(t);
   const server = await serveLive(t, root);
   const stream = await openStream(server.port);
@@ -287,7 +303,7 @@ test('ignored: dotfiles, .git/, node_modules/; then new folders are watched', as
   assert.ok((JSON.parse((await stream.next()).data) as { paths: string[] }).paths.includes('/renamed'));
 });
 
-test('dotfiles are watched with --dotfiles', async (t) => {
+test('dotfiles are watched with --dotfiles', { timeout: 30_000 }, async (t) => {
   const root = await site(t);
   const server = await serveLive(t, root, { dotfiles: true });
   const stream = await openStream(server.port);
@@ -296,7 +312,7 @@ test('dotfiles are watched with --dotfiles', async (t) => {
   assert.deepEqual((JSON.parse((await stream.next()).data) as { paths: string[] }).paths, ['/.env']);
 });
 
-test('the stream outlives the request and idle timeouts', async (t) => {
+test('the stream outlives the request and idle timeouts', { timeout: 30_000 }, async (t) => {
   const root = await site(t);
   const timeouts = { headersMs: 200, requestMs: 200, idleSocketMs: 300, checkIntervalMs: 50 };
   const server = await serveLive(t, root, { timeouts });
@@ -313,7 +329,9 @@ test('the stream outlives the request and idle timeouts', async (t) => {
   assert.equal((await stream.next()).event, 'change');
 });
 
-test('a client that leaves frees its stream at once; 100 streams all get the event', async (t) => {
+test('a client that leaves frees its stream at once; 100 streams all get the event', {
+  timeout: 30_000,
+}, async (t) => {
   const root = await site(t);
   const server = await serveLive(t, root);
   const live = server.live;
@@ -332,7 +350,9 @@ test('a client that leaves frees its stream at once; 100 streams all get the eve
   assert.ok(events.every((e) => e.event === 'change' && e.data.includes('/app.js')));
 });
 
-test('close() ends every stream at once, without waiting for the grace period', async (t) => {
+test('close() ends every stream at once, without waiting for the grace period', {
+  timeout: 30_000,
+}, async (t) => {
   const root = await site(t);
   const { startServer } = await import('../src/server.js');
   const server = await startServer({ root, host: '127.0.0.1', port: 0, watch: true, gracePeriodMs: 600_000 });
@@ -345,7 +365,7 @@ test('close() ends every stream at once, without waiting for the grace period', 
   t.after(() => undefined);
 });
 
-test('the request log leaves out the events stream, and keeps live.js', async (t) => {
+test('the request log leaves out the events stream, and keeps live.js', { timeout: 30_000 }, async (t) => {
   const root = await site(t);
   const urls: string[] = [];
   const server = await serveLive(t, root, { onResponse: (entry) => urls.push(entry.url) });
@@ -356,4 +376,87 @@ test('the request log leaves out the events stream, and keeps live.js', async (t
   assert.ok(await settle(() => urls.length >= 2 && server.live?.streams === 0));
   assert.deepEqual(urls.sort(), ['/', '/__serve-here/live.js']);
   assert.equal(await readFile(join(root, 'index.html'), 'utf8'), PAGE);
+});
+
+test('a symlinked folder out of the root is not watched, unless symlinks are followed', {
+  timeout: 30_000,
+}, async (t) => {
+  const outside = await makeTree(t, { 'x.css': 'a{}' });
+  for (const followSymlinks of [false, true]) {
+    const root = await makeTree(t, { 'index.html': PAGE, out: { symlink: outside } });
+    const server = await serveLive(t, root, { followSymlinks });
+    const stream = await openStream(server.port);
+    t.after(() => stream.close());
+    await writeFile(join(outside, 'x.css'), `a{color:red} /* ${followSymlinks} */`);
+    await writeFile(join(root, 'index.html'), PAGE.replace('hello', String(followSymlinks)));
+    const first = JSON.parse((await stream.next()).data) as { paths: string[] };
+    const paths =
+      followSymlinks && first.paths.length === 1
+        ? [...first.paths, ...(JSON.parse((await stream.next()).data) as { paths: string[] }).paths]
+        : first.paths;
+    assert.deepEqual(paths.sort(), followSymlinks ? ['/index.html', '/out/x.css'] : ['/index.html']);
+  }
+});
+
+test('hostile names reach the stream as JSON: a newline in a file name forges no event', {
+  timeout: 30_000,
+}, async (t) => {
+  const root = await site(t);
+  const server = await serveLive(t, root);
+  const stream = await openStream(server.port);
+  t.after(() => stream.close());
+  const name = 'x\nevent: reload\ndata: {}\n\n<script>.html';
+  await writeFile(join(root, name), 'x');
+  const first = await stream.next();
+  assert.equal(first.event, 'change');
+  assert.deepEqual((JSON.parse(first.data) as { paths: string[] }).paths, [`/${name}`]);
+  await writeFile(join(root, 'after.txt'), 'x');
+  const second = await stream.next();
+  assert.equal(second.event, 'change');
+  assert.deepEqual((JSON.parse(second.data) as { paths: string[] }).paths, ['/after.txt']);
+});
+
+test("hostile paths under /__serve-here/ get the resolver's usual answers, never a file outside", {
+  timeout: 30_000,
+}, async (t) => {
+  const root = await site(t);
+  const server = await serveLive(t, root);
+  for (const target of [
+    '/__serve-here/../../../etc/passwd',
+    '/__serve-here/live.js/../../../../etc/passwd',
+    '/__serve-here/%2e%2e/%2e%2e/etc/passwd',
+    '/__serve-here/events%00',
+    '/__serve-here/live.js%2f..%2f..%2fetc%2fpasswd',
+  ]) {
+    const { status, reply } = await rawGet(server.port, target);
+    assert.ok([301, 400, 404].includes(status), `${target}: ${status}`);
+    assert.doesNotMatch(reply, /root:/, target);
+  }
+  // Only the exact paths are ours; the script is not served under other spellings.
+  assert.equal((await rawGet(server.port, '/__serve-here/%6Cive.js')).status, 404);
+  assert.equal((await rawGet(server.port, '/__serve-here/live.js/')).status, 404);
+});
+
+test('a root deleted and made again is watched again, and the pages are told', {
+  timeout: 30_000,
+}, async (t) => {
+  const root = await site(t);
+  const server = await serveLive(t, root);
+  const stream = await openStream(server.port);
+  t.after(() => stream.close());
+  await rm(root, { recursive: true });
+  assert.equal((await stream.next()).event, 'change');
+  await mkdir(root);
+  await writeFile(join(root, 'index.html'), PAGE);
+  // Every event until the root's return names '/', the root itself.
+  for (;;) {
+    const message = JSON.parse((await stream.next()).data) as { paths: string[] };
+    if (message.paths.includes('/')) break;
+  }
+  await writeFile(join(root, 'again.html'), 'x');
+  for (;;) {
+    const message = JSON.parse((await stream.next()).data) as { paths: string[] };
+    if (message.paths.includes('/again.html')) break;
+  }
+  assert.equal((await get(server.port, '/')).text, injected(PAGE));
 });

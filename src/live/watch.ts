@@ -21,6 +21,9 @@ export interface TreeWatcherOptions {
 /** Errors that mean the OS will not watch any more, not that one folder went away. */
 const FATAL_CODES = new Set(['ENOSPC', 'EMFILE', 'ENFILE']);
 
+/** How often a root that went away is looked for. */
+const ROOT_POLL_MS = 500;
+
 /** How many folders are read at once during the scan: enough to be quick, few enough to stay small. */
 const SCAN_WIDTH = 4;
 
@@ -115,7 +118,10 @@ export class TreeWatcher {
     if (this.#closed) return;
     const path = name === null ? dir : join(dir, name.toString());
     // A watched folder that is moved or deleted reports its own name; its parent reports it too.
-    if (event === 'rename' && path === join(dir, basename(dir)) && !existsSync(dir)) return;
+    if (event === 'rename' && path === join(dir, basename(dir)) && !existsSync(dir)) {
+      if (dir === this.#root) this.#awaitRoot();
+      return;
+    }
     if (this.#isIgnored(path)) return;
     const kind = event === 'rename' ? 'entries' : 'content';
     this.#options.onChange({ path: this.#relative(path), kind });
@@ -133,6 +139,24 @@ export class TreeWatcher {
     for (const dir of [...this.#watchers.keys()]) {
       if (dir === path || dir.startsWith(prefix)) this.#unwatch(dir);
     }
+  }
+
+  /**
+   * The root itself went away (deleted or moved; the server answers 404 meanwhile). Its
+   * watches died with it: look for it again now and then, and once it is back, watch it anew
+   * and report it, so that the pages reload.
+   */
+  #awaitRoot(): void {
+    for (const dir of [...this.#watchers.keys()]) this.#unwatch(dir);
+    const timer = setInterval(() => {
+      if (this.#closed) clearInterval(timer);
+      else if (existsSync(this.#root)) {
+        clearInterval(timer);
+        void this.#scan([this.#root]).then(() => {
+          if (!this.#closed) this.#options.onChange({ path: '', kind: 'entries' });
+        });
+      }
+    }, ROOT_POLL_MS).unref();
   }
 
   #unwatch(dir: string): void {
