@@ -50,6 +50,8 @@ export interface CliFlags {
   header?: string[];
   isolate?: boolean;
   open?: string | true;
+  auth?: string;
+  qr: boolean;
 }
 
 export const HELP_EXAMPLES = `
@@ -106,6 +108,8 @@ export function createProgram(): Command {
     .option('--isolate', 'cross-origin isolation (COOP/COEP) for SharedArrayBuffer')
     .option('-o, --open [path]', 'open the browser at the served URL')
     .optionsGroup(HELP_GROUPS.sharing)
+    .option('--auth <user:password>', 'password-protect every URL (or set $SERVE_HERE_AUTH)')
+    .option('--no-qr', 'do not print the QR code of the network URL')
     .optionsGroup(HELP_GROUPS.beyondFiles)
     .optionsGroup(HELP_GROUPS.other)
     .version(VERSION, '-v, --version', 'print the version')
@@ -191,7 +195,7 @@ const SWITCHES = new Map<string, readonly [Switch, boolean]>([
  * command line accepted here the same way.
  */
 export function parseCommonArgs(argv: readonly string[]): ParsedArgs | undefined {
-  const flags: CliFlags = { listing: true, compress: true, cleanUrls: true };
+  const flags: CliFlags = { listing: true, compress: true, cleanUrls: true, qr: true };
   let root: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;

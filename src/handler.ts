@@ -3,6 +3,7 @@
 // fallback. The one place where request errors are caught and turned into responses.
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createAuthGate } from './auth/index.js';
 import { answerInBatch } from './batch.js';
 import { siblingsOf } from './compress.js';
 import { sendCustomNotFound, sendErrorPage } from './error-page.js';
@@ -45,6 +46,8 @@ export function createHandler(options: ServeOptions = {}): Handler {
   const config = resolveConfig(options);
   const resolver = new Resolver(config);
   const writeHead = createHeadWriter(config);
+  const authorize =
+    config.auth === undefined ? undefined : createAuthGate(config.auth, { onBlocked: config.onAuthBlocked });
   // The listing code loads right after the first response, off the start-up path.
   let listingRequested = !config.listing;
   // Every failure, thrown at once or later, is caught here, so no request can crash the
@@ -57,6 +60,9 @@ export function createHandler(options: ServeOptions = {}): Handler {
       res.once('close', () => void loadListing().catch(() => undefined));
     }
     if (config.onResponse !== undefined) reportWhenDone(exchange, config.onResponse);
+    // Before any step of the pipeline, so --auth guards every URL: files, listings, errors,
+    // redirects, and whatever answers under /__serve-here/.
+    if (authorize !== undefined && !authorize(exchange)) return;
     // Answered with the other requests of this loop turn, sharing their stats (batch.ts).
     answerInBatch(res, () => {
       const outcome = handle(exchange, resolver, next);

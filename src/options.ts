@@ -31,6 +31,13 @@ export interface ServeOptions {
   readonly onResponse?: ((entry: ResponseLogEntry) => void) | undefined;
   /** Called with the cause of every 5xx and unexpected error. @default undefined */
   readonly onError?: ((error: unknown, requestPath: string) => void) | undefined;
+  /**
+   * HTTP Basic authentication for every URL: `user:password` or `user:sha256:<hex>`.
+   * @default undefined
+   */
+  readonly auth?: string | undefined;
+  /** Called once when a client address is refused (429) after too many failed logins. @default undefined */
+  readonly onAuthBlocked?: ((address: string, retryAfterSeconds: number) => void) | undefined;
 }
 
 /** What the handler reports for each request, for the CLI's request log. */
@@ -59,6 +66,8 @@ export interface ServeConfig {
   readonly headers: Readonly<Record<string, string>>;
   readonly onResponse: ((entry: ResponseLogEntry) => void) | undefined;
   readonly onError: ((error: unknown, requestPath: string) => void) | undefined;
+  readonly auth: string | undefined;
+  readonly onAuthBlocked: ((address: string, retryAfterSeconds: number) => void) | undefined;
 }
 
 export function resolveConfig(options: ServeOptions = {}): ServeConfig {
@@ -76,5 +85,7 @@ export function resolveConfig(options: ServeOptions = {}): ServeConfig {
     headers: options.headers ?? {},
     onResponse: options.onResponse,
     onError: options.onError,
+    auth: options.auth,
+    onAuthBlocked: options.onAuthBlocked,
   };
 }
