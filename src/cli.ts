@@ -156,6 +156,8 @@ async function run(options: CliRun, flags: CliFlags): Promise<void> {
     void sharing.catch(() => undefined);
     throw new StartupError(listenFailure(error, options));
   }
+  // Awaited before the banner: the banner, the QR code and the warnings go out together.
+  const notes = await sharing.catch(() => undefined);
   const busyPort = server.port !== options.port && options.port !== 0 ? options.port : undefined;
   process.stdout.write(
     formatBanner(
@@ -170,7 +172,7 @@ async function run(options: CliRun, flags: CliFlags): Promise<void> {
       process.stdout.isTTY === true,
     ),
   );
-  (await sharing)?.print(server.url);
+  notes?.print(server.url);
   const open = flags.open;
   if (open !== undefined) {
     // Not awaited: the server is already answering, and a missing browser is only a note.
