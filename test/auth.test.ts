@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { parseAuthorization } from '../src/auth/authorization.js';
+import { clientKey } from '../src/auth/client-key.js';
 import { matchesCredentials, parseCredentials } from '../src/auth/credentials.js';
 import { FailureLimiter } from '../src/auth/failure-limiter.js';
 
@@ -189,4 +190,29 @@ test('FailureLimiter remembers at most maxAddresses, forgetting the oldest first
   assert.equal(limiter.size, 100);
   assert.equal(limiter.retryAfter('10.0.0.0'), 0, 'the oldest was forgotten');
   assert.ok(limiter.retryAfter('10.0.39.15') > 0, 'the newest is still blocked');
+});
+
+const keys: [string, string][] = [
+  ['192.168.1.5', '192.168.1.5'],
+  ['::ffff:192.168.1.5', '192.168.1.5'],
+  ['::FFFF:10.0.0.1', '10.0.0.1'],
+  ['::1', '0:0:0:0::/64'],
+  ['fd00::2', 'fd00:0:0:0::/64'],
+  ['2001:db8:1:2:aaaa:bbbb:cccc:dddd', '2001:db8:1:2::/64'],
+  ['2001:db8:1:2:ffff::1', '2001:db8:1:2::/64'],
+  ['2001:0DB8:0001:0002::', '2001:db8:1:2::/64'],
+  ['2001:db8::1:2:3:4', '2001:db8:0:0::/64'],
+  ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+  ['64:ff9b::192.0.2.33', '64:ff9b:0:0::/64'],
+  ['', ''],
+];
+for (const [address, key] of keys) {
+  test(`clientKey(${JSON.stringify(address)}) is ${JSON.stringify(key)}`, () => {
+    assert.equal(clientKey(address), key);
+  });
+}
+
+test('clientKey() puts two addresses of one IPv6 /64 together, and other networks apart', () => {
+  assert.equal(clientKey('2001:db8:1:2::a'), clientKey('2001:db8:1:2:9999:8888:7777:6666'));
+  assert.notEqual(clientKey('2001:db8:1:2::a'), clientKey('2001:db8:1:3::a'));
 });

@@ -8,6 +8,7 @@ import type { Exchange } from '../exchange.js';
 import type { HeaderList } from '../headers.js';
 import { sendText } from '../send-whole.js';
 import { parseAuthorization } from './authorization.js';
+import { clientKey } from './client-key.js';
 import { matchesCredentials, parseCredentials } from './credentials.js';
 import { FailureLimiter, type FailureLimiterOptions } from './failure-limiter.js';
 
@@ -16,7 +17,10 @@ export { type Credentials, matchesCredentials, parseCredentials } from './creden
 export { FailureLimiter, type FailureLimiterOptions } from './failure-limiter.js';
 
 export interface AuthGateOptions extends FailureLimiterOptions {
-  /** Called once when an address reaches the failure limit and starts getting 429. */
+  /**
+   * Called once when a client reaches the failure limit and starts getting 429, with its
+   * IPv4 address or its IPv6 /64 (see clientKey).
+   */
   readonly onBlocked?: ((address: string, retryAfterSeconds: number) => void) | undefined;
 }
 
@@ -41,7 +45,7 @@ export function createAuthGate(spec: string, options: AuthGateOptions = {}): Aut
   const windowSeconds = Math.ceil((options.windowMs ?? 60_000) / 1000);
   return function authorize(exchange) {
     const { req } = exchange;
-    const address = req.socket.remoteAddress ?? '';
+    const address = clientKey(req.socket.remoteAddress ?? '');
     const wait = limiter.retryAfter(address);
     if (wait > 0) {
       // Checked before the credentials: a guess that would be right is refused too, or the
