@@ -132,6 +132,23 @@ test('--auth: the right login gets the same bytes and headers as a server withou
   assert.equal((await get(port, '/hello.txt', { authorization: RIGHT })).text, 'hello, world\n');
 });
 
+test('--auth: after a right login, other values are still checked in full', async (t) => {
+  const { port } = await guarded(t);
+  const lowerCase = `basic ${Buffer.from('ann:secret').toString('base64')}`;
+  const sequence: [string, number][] = [
+    [RIGHT, 200],
+    [WRONG, 401],
+    [`${RIGHT}x`, 401],
+    [RIGHT.slice(0, -1), 401],
+    [lowerCase, 200],
+    [RIGHT, 200],
+    [WRONG, 401],
+  ];
+  for (const [authorization, status] of sequence) {
+    assert.equal((await get(port, '/hello.txt', { authorization })).status, status, authorization);
+  }
+});
+
 test('--auth in the sha256 form accepts the password whose digest it holds', async (t) => {
   const digest = createHash('sha256').update('hunter2').digest('hex');
   const { port } = await guarded(t, { auth: `ann:sha256:${digest}` });

@@ -68,8 +68,14 @@ export function matchesCredentials(
   return userMatches && passwordMatches;
 }
 
-function sha256(text: string): Buffer {
+/** The SHA-256 digest of `text` in UTF-8. */
+export function sha256(text: string): Buffer {
   return crypto().createHash('sha256').update(text, 'utf8').digest();
+}
+
+/** Compares two digests of the same length in constant time. */
+export function sameDigest(a: Buffer, b: Buffer): boolean {
+  return crypto().timingSafeEqual(a, b);
 }
 
 function credentials(user: string, passwordDigest: Buffer): CredentialsOutcome {
