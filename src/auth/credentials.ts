@@ -1,7 +1,7 @@
 // src/auth/credentials.ts
 // The credential spec of --auth and SERVE_HERE_AUTH (`user:password` or `user:sha256:<hex>`),
 // read into digests, and the check of a user and password against them. Pure: no socket, no
-// file system. Only digests are kept, so no password stays in memory after start-up.
+// file system (node:crypto only hashes).
 import { createRequire } from 'node:module';
 
 /**
