@@ -52,6 +52,8 @@ export interface CliFlags {
   open?: string | true;
   watch?: boolean;
   config?: string;
+  auth?: string;
+  qr: boolean;
 }
 
 export const HELP_EXAMPLES = `
@@ -109,6 +111,8 @@ export function createProgram(): Command {
     .option('--isolate', 'cross-origin isolation (COOP/COEP) for SharedArrayBuffer')
     .option('-o, --open [path]', 'open the browser at the served URL')
     .optionsGroup(HELP_GROUPS.sharing)
+    .option('--auth <user:password>', 'password-protect every URL (or set $SERVE_HERE_AUTH)')
+    .option('--no-qr', 'do not print the QR code of the network URL')
     .optionsGroup(HELP_GROUPS.beyondFiles)
     .option('--config <file>', 'read options and URL rules from a JSON file (default: serve-here.json)')
     .optionsGroup(HELP_GROUPS.other)
@@ -199,7 +203,7 @@ const SWITCHES = new Map<string, readonly [Switch, boolean]>([
  * command line accepted here the same way.
  */
 export function parseCommonArgs(argv: readonly string[]): ParsedArgs | undefined {
-  const flags: CliFlags = { listing: true, compress: true, cleanUrls: true };
+  const flags: CliFlags = { listing: true, compress: true, cleanUrls: true, qr: true };
   let root: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;

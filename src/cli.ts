@@ -4,6 +4,7 @@
 // The only module that touches process.argv, process.exit, stdout/stderr or signals.
 import { access, constants, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { parseCredentials } from './auth/credentials.js';
 import {
   type CliFlags,
   parseCommonArgs,
@@ -16,7 +17,15 @@ import {
 import { ConfigError, loadConfig, mergeFlags, publicFolder, ruleOptions } from './config/index.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { spaSegments } from './fallback.js';
-import { colors, escapeControl, formatBanner, formatErrorLine, formatRequestLine } from './log.js';
+import {
+  colors,
+  escapeControl,
+  formatBanner,
+  formatErrorLine,
+  formatRequestLine,
+  isEveryInterface,
+  lanAddresses,
+} from './log.js';
 import { DEFAULT_PORT, type RunningServer, type StartOptions, startServer } from './server.js';
 
 /** A problem that stops the server from starting: exit 1. */
@@ -117,7 +126,19 @@ async function optionsFrom(rootArg: string, cliFlags: CliFlags, env: NodeJS.Proc
     isolate: flags.isolate === true,
     headers: Object.fromEntries((flags.header ?? []).map((h) => splitHeader(h))),
     watch: flags.watch === true,
+    auth: authSpec(flags, env),
   };
+}
+
+/** --auth, else $SERVE_HERE_AUTH (which keeps the password out of shell history and `ps`). */
+function authSpec(flags: CliFlags, env: NodeJS.ProcessEnv): string | undefined {
+  const [spec, source] =
+    flags.auth !== undefined ? [flags.auth, '--auth'] : [env.SERVE_HERE_AUTH, '$SERVE_HERE_AUTH'];
+  if (spec === undefined || (spec === '' && source !== '--auth')) return undefined;
+  const parsed = parseCredentials(spec);
+  // The reason never quotes the spec: it holds the password.
+  if (parsed.kind === 'invalid') throw new UsageError(`${source}: ${parsed.reason}`);
+  return spec;
 }
 
 /**
@@ -142,6 +163,8 @@ async function checkSpaPage(page: string, root: string): Promise<void> {
 
 async function run(options: CliRun, flags: CliFlags): Promise<void> {
   const quiet = flags.quiet === true;
+  // Looked for while the server starts listening; printed under the banner.
+  const sharing = shareNotes(options, flags);
   let server: RunningServer;
   try {
     server = await startServer({
@@ -151,10 +174,17 @@ async function run(options: CliRun, flags: CliFlags): Promise<void> {
         : (entry) => process.stdout.write(`${formatRequestLine(entry, new Date())}\n`),
       onError: (error, path) => process.stderr.write(`${formatErrorLine(describeError(error, path))}\n`),
       onWarning: (message) => process.stderr.write(`${formatErrorLine(message)}\n`),
+      onAuthBlocked: (address, seconds) =>
+        process.stderr.write(
+          `${formatErrorLine(`too many failed logins from ${escapeControl(address)}; it gets 429 for ${seconds} s`)}\n`,
+        ),
     });
   } catch (error) {
+    void sharing.catch(() => undefined);
     throw new StartupError(listenFailure(error, options));
   }
+  // Awaited before the banner: the banner, the QR code and the warnings go out together.
+  const notes = await sharing.catch(() => undefined);
   const busyPort = server.port !== options.port && options.port !== 0 ? options.port : undefined;
   process.stdout.write(
     formatBanner(
@@ -170,6 +200,7 @@ async function run(options: CliRun, flags: CliFlags): Promise<void> {
       process.stdout.isTTY === true,
     ),
   );
+  notes?.print(server.url);
   const open = flags.open;
   if (open !== undefined) {
     // Not awaited: the server is already answering, and a missing browser is only a note.
@@ -186,6 +217,43 @@ async function run(options: CliRun, flags: CliFlags): Promise<void> {
     void server.close();
   });
   await waitForStop(server);
+}
+
+/**
+ * On a network address only (src/share loads then): the warnings before exposing the folder,
+ * and the QR code of the LAN URL when stdout is a terminal and --no-qr is not given.
+ */
+async function shareNotes(
+  options: CliRun,
+  flags: CliFlags,
+): Promise<{ print(serverUrl: string): void } | undefined> {
+  if (options.host === undefined || options.host === 'localhost') return undefined;
+  const share = await import('./share/index.js');
+  if (!share.isNetworkHost(options.host)) return undefined;
+  const warnings = await share.exposureWarnings(
+    {
+      root: options.root,
+      host: options.host,
+      dotfiles: options.dotfiles === true,
+      followSymlinks: options.followSymlinks === true,
+      auth: options.auth !== undefined,
+      // Wired when --https and --upload arrive.
+      tls: false,
+      upload: false,
+    },
+    options.folderLabel,
+  );
+  const showQr = flags.qr && process.stdout.isTTY === true;
+  return {
+    print(serverUrl) {
+      const everywhere = isEveryInterface(options.host);
+      const url = !showQr ? undefined : everywhere ? share.lanUrl(serverUrl, lanAddresses()) : serverUrl;
+      if (url !== undefined)
+        process.stdout.write(`${share.renderQr(url)}\n  ${colors().dim(`scan to open ${url}`)}\n\n`);
+      for (const line of warnings)
+        process.stderr.write(`${colors().yellow(`serve-here: warning: ${line}`)}\n`);
+    },
+  };
 }
 
 /** First SIGINT/SIGTERM: stop gracefully. A second one: exit at once. */

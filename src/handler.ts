@@ -3,6 +3,7 @@
 // fallback. The one place where request errors are caught and turned into responses.
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createAuthGate } from './auth/index.js';
 import { answerInBatch } from './batch.js';
 import { type SiblingLookup, siblingsOf } from './compress.js';
 import { createRuleHeadWriters, ruleHeadWriterFor } from './config/index.js';
@@ -49,6 +50,8 @@ export function createHandler(options: ServeOptions = {}): Handler {
   // Config header rules pick a writer per request; without them every response shares one.
   const pickHead =
     config.rules.headersFor === undefined ? undefined : createRuleHeadWriters(config, writeHead);
+  const authorize =
+    config.auth === undefined ? undefined : createAuthGate(config.auth, { onBlocked: config.onAuthBlocked });
   // The listing code loads right after the first response, off the start-up path.
   let listingRequested = !config.listing;
   const onResponse = config.live === undefined ? config.onResponse : config.live.quietLog(config.onResponse);
@@ -62,6 +65,9 @@ export function createHandler(options: ServeOptions = {}): Handler {
       res.once('close', () => void loadListing().catch(() => undefined));
     }
     if (onResponse !== undefined) reportWhenDone(exchange, onResponse);
+    // Before any step of the pipeline, so --auth guards every URL: files, listings, errors,
+    // redirects, and whatever answers under /__serve-here/.
+    if (authorize !== undefined && !authorize(exchange)) return;
     // Answered with the other requests of this loop turn, sharing their stats (batch.ts).
     answerInBatch(res, () => {
       const outcome = handle(exchange, resolver, next);

@@ -127,7 +127,8 @@ function colourStatus(status: number): string {
   return pc.green(text);
 }
 
-function isEveryInterface(host: string | undefined): boolean {
+/** True for the wildcard addresses that --host alone (or 0.0.0.0) listens on. */
+export function isEveryInterface(host: string | undefined): boolean {
   return host === '::' || host === '0.0.0.0';
 }
 

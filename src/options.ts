@@ -61,6 +61,13 @@ export interface ServeOptions {
    * and passed on here; the proxy capability (another engineer's) implements it. @default undefined
    */
   readonly proxy?: string | readonly { source: string; destination: string }[];
+  /**
+   * HTTP Basic authentication for every URL: `user:password` or `user:sha256:<hex>`.
+   * @default undefined
+   */
+  readonly auth?: string | undefined;
+  /** Called once when a client address is refused (429) after too many failed logins. @default undefined */
+  readonly onAuthBlocked?: ((address: string, retryAfterSeconds: number) => void) | undefined;
 }
 
 /** What the handler reports for each request, for the CLI's request log. */
@@ -95,6 +102,8 @@ export interface ServeConfig {
   readonly proxy: string | readonly ProxyRule[] | undefined;
   /** The config rules, compiled once (src/config); each undefined when not configured. */
   readonly rules: CompiledRules;
+  readonly auth: string | undefined;
+  readonly onAuthBlocked: ((address: string, retryAfterSeconds: number) => void) | undefined;
 }
 
 export function resolveConfig(options: ServeOptions = {}): ServeConfig {
@@ -117,5 +126,7 @@ export function resolveConfig(options: ServeOptions = {}): ServeConfig {
     etag: options.etag ?? true,
     proxy: options.proxy,
     rules: compileRules(options),
+    auth: options.auth,
+    onAuthBlocked: options.onAuthBlocked,
   };
 }

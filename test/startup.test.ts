@@ -40,7 +40,7 @@ const accepted: { argv: string[]; root: string; flags: Record<string, unknown> }
 
 for (const { argv, root, flags } of accepted) {
   test(`serve-here ${argv.join(' ')} is read without commander, as commander reads it`, () => {
-    const expected = { root, flags: { listing: true, compress: true, cleanUrls: true, ...flags } };
+    const expected = { root, flags: { listing: true, compress: true, cleanUrls: true, qr: true, ...flags } };
     assert.deepEqual(parseCommonArgs(argv), expected);
     assert.deepEqual(parseWithCommander(argv), expected);
   });
