@@ -50,6 +50,10 @@ export interface CliFlags {
   header?: string[];
   isolate?: boolean;
   open?: string | true;
+  https?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsPasswordFile?: string;
 }
 
 export const HELP_EXAMPLES = `
@@ -106,6 +110,10 @@ export function createProgram(): Command {
     .option('--isolate', 'cross-origin isolation (COOP/COEP) for SharedArrayBuffer')
     .option('-o, --open [path]', 'open the browser at the served URL')
     .optionsGroup(HELP_GROUPS.sharing)
+    .option('--https', 'serve HTTPS and HTTP/2 with a certificate from a local authority')
+    .option('--tls-cert <file>', 'serve HTTPS and HTTP/2 with this certificate (PEM)')
+    .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
+    .option('--tls-password-file <file>', 'file holding the password of an encrypted --tls-key')
     .optionsGroup(HELP_GROUPS.beyondFiles)
     .optionsGroup(HELP_GROUPS.other)
     .version(VERSION, '-v, --version', 'print the version')

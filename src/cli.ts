@@ -15,7 +15,17 @@ import {
 } from './cli-args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { spaSegments } from './fallback.js';
-import { colors, escapeControl, formatBanner, formatErrorLine, formatRequestLine } from './log.js';
+import {
+  colors,
+  escapeControl,
+  formatBanner,
+  formatErrorLine,
+  formatRequestLine,
+  isEveryInterface,
+  type LocalCaInfo,
+  lanAddresses,
+  urlForAddress,
+} from './log.js';
 import { DEFAULT_PORT, type RunningServer, type StartOptions, startServer } from './server.js';
 
 /** A problem that stops the server from starting: exit 1. */
@@ -54,6 +64,8 @@ interface CliRun extends StartOptions {
   readonly root: string;
   readonly folderLabel: string;
   readonly explicitPort: boolean;
+  /** With --https: the banner's lines about the local authority (its URL is added later). */
+  readonly localCa?: Omit<LocalCaInfo, 'url'> | undefined;
 }
 
 async function optionsFrom(rootArg: string, flags: CliFlags, env: NodeJS.ProcessEnv): Promise<CliRun> {
@@ -75,13 +87,16 @@ async function optionsFrom(rootArg: string, flags: CliFlags, env: NodeJS.Process
   if (flags.host === '')
     throw new UsageError('--host: give an address, or leave the value out for every interface');
   if (typeof flags.spa === 'string') await checkSpaPage(flags.spa, absolute);
+  const host = flags.host === true ? '::' : flags.host;
+  const tls = await tlsFrom(flags, host, env);
   return {
+    ...tls,
     root: absolute,
     folderLabel: labelFor(absolute),
     explicitPort,
     port: port ?? DEFAULT_PORT,
     portFallback: !explicitPort,
-    host: flags.host === true ? '::' : flags.host,
+    host,
     dotfiles: flags.dotfiles === true,
     followSymlinks: flags.followSymlinks === true,
     cache: flags.cache,
@@ -92,6 +107,44 @@ async function optionsFrom(rootArg: string, flags: CliFlags, env: NodeJS.Process
     cors: flags.cors === true,
     isolate: flags.isolate === true,
     headers: Object.fromEntries((flags.header ?? []).map((h) => splitHeader(h))),
+  };
+}
+
+/**
+ * --https or --tls-cert/--tls-key: the certificate is read (or issued) and checked here, so
+ * that every mistake stops the start before anything listens. The TLS code loads only then.
+ */
+async function tlsFrom(
+  flags: CliFlags,
+  host: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<Pick<CliRun, 'tls' | 'caCertificate' | 'localCa'>> {
+  const files = [flags.tlsCert, flags.tlsKey, flags.tlsPasswordFile].some((file) => file !== undefined);
+  if (!files && flags.https !== true) return {};
+  if (files && flags.https === true) {
+    throw new UsageError('--https makes its own certificate; use either it or --tls-cert and --tls-key');
+  }
+  const { prepareTls, trustCommand } = await import('./tls/index.js');
+  const setup = await prepareTls({
+    https: flags.https === true,
+    certFile: flags.tlsCert,
+    keyFile: flags.tlsKey,
+    passwordFile: flags.tlsPasswordFile,
+    host,
+    lanAddresses: isEveryInterface(host) ? lanAddresses() : [],
+    env,
+    shown: (path) => escapeControl(path),
+  });
+  if (setup.kind === 'refused') throw new StartupError(setup.message);
+  const { local } = setup;
+  if (local === undefined) return { tls: setup.material };
+  return {
+    tls: setup.material,
+    caCertificate: local.caCertificate,
+    localCa: {
+      fingerprint: local.caFingerprint,
+      trustCommand: trustCommand(process.platform, local.caPath),
+    },
   };
 }
 
@@ -138,6 +191,10 @@ async function run(options: CliRun, flags: CliFlags): Promise<void> {
         port: server.port,
         host: options.host,
         busyPort,
+        localCa:
+          options.localCa === undefined
+            ? undefined
+            : { ...options.localCa, url: `${caUrlBase(server)}__serve-here/ca.crt` },
       },
       process.stdout.isTTY === true,
     ),
@@ -158,6 +215,13 @@ async function run(options: CliRun, flags: CliFlags): Promise<void> {
     void server.close();
   });
   await waitForStop(server);
+}
+
+/** Where a phone on the network finds the server: the first LAN address, else the URL. */
+function caUrlBase(server: RunningServer): string {
+  if (!isEveryInterface(server.host)) return server.url;
+  const [address] = lanAddresses();
+  return address === undefined ? server.url : urlForAddress(address, server.port, 'https');
 }
 
 /** First SIGINT/SIGTERM: stop gracefully. A second one: exit at once. */

@@ -18,6 +18,7 @@ import { parseRequestPath, type RequestPath } from './request-path.js';
 import { Resolver, type Target } from './resolve.js';
 import { sendFile } from './send-file.js';
 import { sendText } from './send-whole.js';
+import { isCaCertificatePath, sendCaCertificate } from './tls/ca-route.js';
 
 /** Connect/Express-style continuation: called on a miss instead of answering 404. */
 export type Next = (error?: unknown) => void;
@@ -43,8 +44,28 @@ function loadListing(): Promise<typeof import('./listing.js')> {
 /** Creates the request handler for a folder. */
 export function createHandler(options: ServeOptions = {}): Handler {
   const config = resolveConfig(options);
+  return serveWith(config, new Resolver(config), createHeadWriter(config));
+}
+
+/**
+ * The handler of a server that speaks HTTP/1.1 and HTTP/2 on one port (tls/): an h2 response
+ * is an Http2ServerResponse, so the common headers wrap its writeHead (`h2WriteHead`) instead.
+ * Only TLS servers ask which protocol a request came over; plain HTTP never does.
+ */
+export function createHandlerForBoth(
+  options: ServeOptions,
+  h2WriteHead: (...args: never[]) => unknown,
+): Handler {
+  const config = resolveConfig(options);
   const resolver = new Resolver(config);
-  const writeHead = createHeadWriter(config);
+  const http1 = serveWith(config, resolver, createHeadWriter(config));
+  const http2 = serveWith(config, resolver, createHeadWriter(config, h2WriteHead));
+  return function serveHereOverTls(req, res, next) {
+    (req.httpVersionMajor === 2 ? http2 : http1)(req, res, next);
+  };
+}
+
+function serveWith(config: ServeConfig, resolver: Resolver, writeHead: ServerResponse['writeHead']): Handler {
   // The listing code loads right after the first response, off the start-up path.
   let listingRequested = !config.listing;
   // Every failure, thrown at once or later, is caught here, so no request can crash the
@@ -91,6 +112,10 @@ function route(exchange: Exchange, resolver: Resolver, next: Next | undefined): 
     throw new HttpError(405, { Allow: ALLOW });
   }
   const path = parseRequestPath(req.url ?? '/');
+  // Internal URLs under /__serve-here/, each only while its feature is on.
+  if (config.caCertificate !== undefined && isCaCertificatePath(path)) {
+    return sendCaCertificate(exchange, config.caCertificate);
+  }
   return andThen(resolver.resolve(path), (target) => respond(exchange, target, { path, resolver, next }));
 }
 

@@ -38,12 +38,25 @@ export interface BannerInfo {
   readonly host: string | undefined;
   /** Set when the default port was busy and another was chosen. */
   readonly busyPort?: number | undefined;
+  /** With --https: the local authority, and how to trust it. */
+  readonly localCa?: LocalCaInfo | undefined;
+}
+
+/** What the banner says about the local certificate authority behind --https. */
+export interface LocalCaInfo {
+  /** SHA-256 fingerprint of its certificate, `AB:CD:…`. */
+  readonly fingerprint: string;
+  /** Where a phone downloads it (`…/__serve-here/ca.crt`). */
+  readonly url: string;
+  /** The command that trusts it on this machine. */
+  readonly trustCommand: string;
 }
 
 /** The startup banner: several aligned lines on a terminal, one plain line otherwise. */
 export function formatBanner(info: BannerInfo, isTerminal: boolean): string {
   const notice = info.busyPort === undefined ? '' : `port ${info.busyPort} is in use, using ${info.port}\n`;
-  if (!isTerminal) return `${notice}serving ${info.folder} at ${info.url}\n`;
+  if (!isTerminal)
+    return `${notice}serving ${info.folder} at ${info.url}\n${formatCaLines(info.localCa, '')}`;
 
   const pc = colors();
   const link = (url: string): string =>
@@ -56,13 +69,27 @@ export function formatBanner(info: BannerInfo, isTerminal: boolean): string {
   ];
   if (isEveryInterface(info.host)) {
     for (const address of lanAddresses()) {
-      lines.push(`  ${pc.green('➜')}  ${pc.bold('Network:')}  ${link(urlForAddress(address, info.port))}`);
+      const url = urlForAddress(address, info.port, info.url.startsWith('https:') ? 'https' : 'http');
+      lines.push(`  ${pc.green('➜')}  ${pc.bold('Network:')}  ${link(url)}`);
     }
   } else if (info.host === undefined) {
     lines.push(`  ${pc.green('➜')}  ${pc.bold('Network:')}  ${pc.dim('use --host to expose')}`);
   }
   const warning = notice === '' ? '' : `  ${pc.yellow(notice.trim())}\n`;
-  return `${lines.join('\n')}\n\n${warning}`;
+  const ca = info.localCa === undefined ? '' : `${formatCaLines(info.localCa, '  ')}\n`;
+  return `${lines.join('\n')}\n\n${ca}${warning}`;
+}
+
+/** The local authority's fingerprint and how to trust it (phone download, this machine). */
+function formatCaLines(ca: LocalCaInfo | undefined, indent: string): string {
+  if (ca === undefined) return '';
+  const pc = colors();
+  return [
+    `${indent}${pc.dim('local CA SHA-256')} ${ca.fingerprint}`,
+    `${indent}${pc.dim('trust it: on a phone open')} ${ca.url}${pc.dim(', here run:')}`,
+    `${indent}  ${ca.trustCommand}`,
+    '',
+  ].join('\n');
 }
 
 /** One line per finished request: time, method, path, status, bytes, duration. */
@@ -111,7 +138,7 @@ function colourStatus(status: number): string {
   return pc.green(text);
 }
 
-function isEveryInterface(host: string | undefined): boolean {
+export function isEveryInterface(host: string | undefined): boolean {
   return host === '::' || host === '0.0.0.0';
 }
 
@@ -132,6 +159,6 @@ export function lanAddresses(): string[] {
   return addresses;
 }
 
-function urlForAddress(address: string, port: number): string {
-  return address.includes(':') ? `http://[${address}]:${port}/` : `http://${address}:${port}/`;
+export function urlForAddress(address: string, port: number, scheme: 'http' | 'https' = 'http'): string {
+  return address.includes(':') ? `${scheme}://[${address}]:${port}/` : `${scheme}://${address}:${port}/`;
 }
