@@ -53,7 +53,9 @@ export async function readTlsFiles(
   try {
     privateKey = createPrivateKey({ key, format: 'pem', passphrase });
   } catch (error) {
-    return refused(describeKeyError(error, shown(files.keyFile), files.passwordFile !== undefined));
+    return refused(
+      describeKeyError(error, shown(files.keyFile), isEncrypted(key), files.passwordFile !== undefined),
+    );
   }
   if (!certificate.checkPrivateKey(privateKey)) {
     return refused(
@@ -63,17 +65,22 @@ export async function readTlsFiles(
   return { kind: 'ok', material: { cert, key, passphrase } };
 }
 
-function describeKeyError(error: unknown, file: string, hasPassword: boolean): string {
+/** One line for a key node:crypto could not load (its own messages name no file). */
+function describeKeyError(error: unknown, file: string, encrypted: boolean, hasPassword: boolean): string {
   const code = (error as NodeJS.ErrnoException).code;
+  if (encrypted && !hasPassword)
+    return `--tls-key ${file} is encrypted; give its password with --tls-password-file`;
+  // OpenSSL reports a wrong password as a failure to decrypt (or then decode) the key.
+  if (encrypted) return `wrong password in --tls-password-file for --tls-key ${file}`;
   if (code === 'ERR_MISSING_PASSPHRASE') {
     return `--tls-key ${file} is encrypted; give its password with --tls-password-file`;
   }
-  const message = String((error as Error).message);
-  // OpenSSL reports a wrong password as a decryption or decoding failure of the key.
-  if (hasPassword && /bad decrypt|decrypt|unsupported|DECODER/i.test(`${code} ${message}`)) {
-    return `wrong password in --tls-password-file for --tls-key ${file}`;
-  }
   return `--tls-key ${file} is not a PEM private key`;
+}
+
+/** PKCS#8 `ENCRYPTED PRIVATE KEY`, or a traditional PEM key with `Proc-Type: 4,ENCRYPTED` (RFC 1421). */
+function isEncrypted(pem: string): boolean {
+  return pem.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') || /^Proc-Type: *4, *ENCRYPTED/m.test(pem);
 }
 
 /** The file's text, or why it could not be read (no system message: it may hold a path). */
