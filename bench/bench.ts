@@ -30,6 +30,7 @@ import {
   type SoakResult,
   writeSoakScript,
 } from './soak.js';
+import { runTlsBench } from './tls.js';
 import { runWrk, type WrkResult, writeCheckScript } from './wrk.js';
 
 interface Scenario {
@@ -228,7 +229,7 @@ function parseFlags(argv: readonly string[]): Flags {
     else if (arg === '--help' || arg === '-h') {
       process.stdout.write(
         'usage: npm run bench -- [--seconds N | --quick] [--only small,medium,big,range,listing,' +
-          'revalidate,notfound,small-br,medium-br,soak] [--servers serve-here,naive,nginx] [--soak N]\n' +
+          'revalidate,notfound,small-br,medium-br,soak,tls] [--servers serve-here,naive,nginx] [--soak N]\n' +
           '       [--rounds N] [--cpu-prof DIR]\n' +
           '  --rounds N: runs of every scenario, servers alternating; the median is reported (default 3; --quick: 1)\n' +
           '  BENCH_SECONDS=N sets the seconds per run as well (default 5; --quick: 1, no warm-up)\n' +
@@ -331,6 +332,13 @@ async function main(): Promise<void> {
     process.stdout.write(
       'bench: nginx is not installed; running without it (sudo apt-get install nginx, or brew install nginx).\n',
     );
+  }
+  if (flags.only?.has('tls') === true) {
+    // HTTPS and h2 rows beside nginx with the same certificate (bench/tls.ts).
+    const tls = await runTlsBench(flags);
+    process.stdout.write(tls.table);
+    if (tls.failed) process.exitCode = 1;
+    if (flags.only.size === 1) return;
   }
   const scenarios = SCENARIOS.filter((s) => flags.only === undefined || flags.only.has(s.id));
   const servers = SERVER_ORDER.filter((name) => flags.servers.has(name));
