@@ -3,6 +3,7 @@
 // command per OS, the names a leaf must cover, and the answer to plain HTTP on the TLS port.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { formatBanner } from '../src/log.js';
 import { configFolder } from '../src/tls/config-folder.js';
 import { covers, isNearExpiry, namesFor, parseSubjectAltName, union } from '../src/tls/leaf-names.js';
 import { answerPlainHttp, isTlsClientHello } from '../src/tls/plain-http.js';
@@ -130,3 +131,27 @@ for (const [name, head, expected] of plain) {
     assert.match(reply, new RegExp(`\\r\\nContent-Length: ${Buffer.byteLength(body)}\\r\\n`));
   });
 }
+
+test('formatBanner() with a local CA adds its fingerprint, the ca.crt URL and the trust command', () => {
+  const info = {
+    version: '1.2.3',
+    folder: '.',
+    url: 'https://localhost:8443/',
+    port: 8443,
+    host: undefined,
+    localCa: {
+      fingerprint: 'AB:CD',
+      url: 'https://localhost:8443/__serve-here/ca.crt',
+      trustCommand: 'trust ca.crt',
+    },
+  };
+  assert.equal(
+    formatBanner(info, false),
+    'serving . at https://localhost:8443/\nlocal CA SHA-256 AB:CD\n' +
+      'trust it: on a phone open https://localhost:8443/__serve-here/ca.crt, here run:\n  trust ca.crt\n',
+  );
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the colour sequences removed here
+  const text = formatBanner(info, true).replace(/\u001b\[[0-9;]*m/g, '');
+  assert.match(text, /Local: {4}https:\/\/localhost:8443\//);
+  assert.match(text, /\n {2}local CA SHA-256 AB:CD\n {2}trust it: .*ca\.crt.*\n {4}trust ca\.crt\n/);
+});

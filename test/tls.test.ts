@@ -311,3 +311,15 @@ test('h2 resets a stream whose headers exceed 16 KiB, and the session goes on', 
   assert.equal(stream.rstCode, 11); // ENHANCE_YOUR_CALM
   assert.equal((await h2Get(session, '/hello.txt')).status, 200);
 });
+
+test('an h2 session is closed when it brings no request in time, and when idle after one', async (t) => {
+  const { root, local } = await fixture(t);
+  const running = await serveTls(t, local, { root, timeouts: { headersMs: 100, keepAliveMs: 100 } });
+  const silent = await h2Session(t, running.port, local.caCertificate);
+  await once(silent, 'close');
+  const used = await h2Session(t, running.port, local.caCertificate);
+  const closed = once(used, 'close');
+  assert.equal((await h2Get(used, '/hello.txt')).status, 200);
+  await closed;
+  assert.equal(used.closed, true);
+});

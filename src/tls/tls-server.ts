@@ -105,6 +105,7 @@ export function createTlsServer(options: StartOptions, tls: TlsMaterial, limits:
   server.on('session', (session: ServerHttp2Session) => {
     sessions.add(session);
     session.once('close', () => sessions.delete(session));
+    closeWhenIdle(session, limits);
   });
   const sockets = routePlainHttp(server, limits.headersMs);
   // Declared by Node for allowHTTP1 servers, missing from @types/node.
@@ -121,6 +122,32 @@ export function createTlsServer(options: StartOptions, tls: TlsMaterial, limits:
       for (const socket of sockets) socket.destroy();
     },
   });
+}
+
+/**
+ * HTTP/2's version of the HTTP/1.1 header and keep-alive limits: a session must bring its first
+ * request within the header limit, and one with no open stream for the keep-alive time is
+ * closed (GOAWAY, RFC 9113 §6.8), so idle or silent clients don't hold connections.
+ */
+function closeWhenIdle(session: ServerHttp2Session, limits: ServerTimeouts): void {
+  let open = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const wait = (ms: number): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (!session.closed) session.close();
+    }, ms).unref();
+  };
+  wait(limits.headersMs);
+  session.on('stream', (stream) => {
+    open += 1;
+    clearTimeout(timer);
+    stream.once('close', () => {
+      open -= 1;
+      if (open === 0) wait(limits.keepAliveMs);
+    });
+  });
+  session.once('close', () => clearTimeout(timer));
 }
 
 /**
