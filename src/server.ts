@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Server as NetServer, Socket } from 'node:net';
-import { createHandler } from './handler.js';
+import { createHandler, createHandlerForBoth } from './handler.js';
 import type { ServeOptions } from './options.js';
 import type { TlsMaterial, TlsServer } from './tls/index.js';
 
@@ -87,7 +87,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const server =
     options.tls === undefined
       ? createHttpServer(options, limits)
-      : (await import('./tls/index.js')).createTlsServer(options, options.tls, limits);
+      : (await import('./tls/index.js')).createTlsServer(options.tls, limits, (h2WriteHead) =>
+          createHandlerForBoth(options, h2WriteHead),
+        );
   const requested = options.port ?? DEFAULT_PORT;
   const attempts = options.portFallback === true && requested !== 0 ? FALLBACK_ATTEMPTS : 1;
 

@@ -9,8 +9,8 @@ import {
   type ServerHttp2Session,
 } from 'node:http2';
 import type { Socket } from 'node:net';
-import { createHandlerForBoth } from '../handler.js';
-import type { ServerTimeouts, StartOptions } from '../server.js';
+import type { Handler } from '../handler.js';
+import type { ServerTimeouts } from '../server.js';
 import type { TlsMaterial } from './pem-files.js';
 import { answerPlainHttp, isTlsClientHello, MAX_PLAIN_HEAD_BYTES } from './plain-http.js';
 
@@ -57,9 +57,17 @@ Object.defineProperty(ServeHereResponse.prototype, 'destroyed', {
   },
 });
 
-/** Creates the HTTPS server for `options` (not yet listening). */
-export function createTlsServer(options: StartOptions, tls: TlsMaterial, limits: ServerTimeouts): TlsServer {
-  const handler = createHandlerForBoth(options, ServeHereResponse.prototype.writeHead);
+/**
+ * Creates the HTTPS server (not yet listening). `createHandler` makes the request handler
+ * for both protocols given the writeHead of h2 responses; it comes from the caller, so that
+ * this module (a chunk of its own in the CLI bundle) shares no code with start-up.
+ */
+export function createTlsServer(
+  tls: TlsMaterial,
+  limits: ServerTimeouts,
+  createHandler: (h2WriteHead: (...args: never[]) => unknown) => Handler,
+): TlsServer {
+  const handler = createHandler(ServeHereResponse.prototype.writeHead);
   const server = createSecureServer(
     {
       cert: tls.cert,
