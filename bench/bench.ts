@@ -31,6 +31,7 @@ import {
   type SoakResult,
   writeSoakScript,
 } from './soak.js';
+import { runTlsBench } from './tls.js';
 import { runWrk, type WrkResult, writeCheckScript } from './wrk.js';
 
 interface Scenario {
@@ -229,7 +230,7 @@ function parseFlags(argv: readonly string[]): Flags {
     else if (arg === '--help' || arg === '-h') {
       process.stdout.write(
         'usage: npm run bench -- [--seconds N | --quick] [--only small,medium,big,range,listing,' +
-          'revalidate,notfound,small-br,medium-br,soak,watch] [--servers serve-here,naive,nginx] [--soak N]\n' +
+          'revalidate,notfound,small-br,medium-br,soak,watch,tls] [--servers serve-here,naive,nginx] [--soak N]\n' +
           '       [--rounds N] [--cpu-prof DIR]\n' +
           '  --rounds N: runs of every scenario, servers alternating; the median is reported (default 3; --quick: 1)\n' +
           '  BENCH_SECONDS=N sets the seconds per run as well (default 5; --quick: 1, no warm-up)\n' +
@@ -337,6 +338,13 @@ async function main(): Promise<void> {
     const scratch = await mkdtemp(join(tmpdir(), 'serve-here-wrk-'));
     process.stdout.write(await runLiveBench(flags, await writeCheckScript(scratch)));
     await rm(scratch, { recursive: true, force: true });
+    if (flags.only.size === 1) return;
+  }
+  if (flags.only?.has('tls') === true) {
+    // HTTPS and h2 rows beside nginx with the same certificate (bench/tls.ts).
+    const tls = await runTlsBench(flags);
+    process.stdout.write(tls.table);
+    if (tls.failed) process.exitCode = 1;
     if (flags.only.size === 1) return;
   }
   const scenarios = SCENARIOS.filter((s) => flags.only === undefined || flags.only.has(s.id));

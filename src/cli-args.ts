@@ -54,6 +54,10 @@ export interface CliFlags {
   config?: string;
   auth?: string;
   qr: boolean;
+  https?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsPasswordFile?: string;
 }
 
 export const HELP_EXAMPLES = `
@@ -113,6 +117,10 @@ export function createProgram(): Command {
     .optionsGroup(HELP_GROUPS.sharing)
     .option('--auth <user:password>', 'password-protect every URL (or set $SERVE_HERE_AUTH)')
     .option('--no-qr', 'do not print the QR code of the network URL')
+    .option('--https', 'serve HTTPS and HTTP/2 with a certificate from a local authority')
+    .option('--tls-cert <file>', 'serve HTTPS and HTTP/2 with this certificate (PEM)')
+    .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
+    .option('--tls-password-file <file>', 'file holding the password of an encrypted --tls-key')
     .optionsGroup(HELP_GROUPS.beyondFiles)
     .option('--config <file>', 'read options and URL rules from a JSON file (default: serve-here.json)')
     .optionsGroup(HELP_GROUPS.other)

@@ -24,7 +24,9 @@ import {
   formatErrorLine,
   formatRequestLine,
   isEveryInterface,
+  type LocalCaInfo,
   lanAddresses,
+  urlForAddress,
 } from './log.js';
 import { DEFAULT_PORT, type RunningServer, type StartOptions, startServer } from './server.js';
 
@@ -67,6 +69,8 @@ interface CliRun extends StartOptions {
   readonly explicitPort: boolean;
   /** The command line's flags over the config file's values. */
   readonly flags: CliFlags;
+  /** With --https: the banner's lines about the local authority (its URL is added later). */
+  readonly localCa?: Omit<LocalCaInfo, 'url'> | undefined;
 }
 
 async function optionsFrom(rootArg: string, cliFlags: CliFlags, env: NodeJS.ProcessEnv): Promise<CliRun> {
@@ -106,7 +110,10 @@ async function optionsFrom(rootArg: string, cliFlags: CliFlags, env: NodeJS.Proc
   if (flags.host === '')
     throw new UsageError('--host: give an address, or leave the value out for every interface');
   if (typeof flags.spa === 'string') await checkSpaPage(flags.spa, absolute);
+  const host = flags.host === true ? '::' : flags.host;
+  const tls = await tlsFrom(flags, host, env);
   return {
+    ...tls,
     root: absolute,
     folderLabel: labelFor(absolute),
     explicitPort,
@@ -114,7 +121,7 @@ async function optionsFrom(rootArg: string, cliFlags: CliFlags, env: NodeJS.Proc
     ...(loaded === undefined ? {} : ruleOptions(loaded, absolute)),
     port: port ?? DEFAULT_PORT,
     portFallback: !explicitPort,
-    host: flags.host === true ? '::' : flags.host,
+    host,
     dotfiles: flags.dotfiles === true,
     followSymlinks: flags.followSymlinks === true,
     cache: flags.cache,
@@ -139,6 +146,44 @@ function authSpec(flags: CliFlags, env: NodeJS.ProcessEnv): string | undefined {
   // The reason never quotes the spec: it holds the password.
   if (parsed.kind === 'invalid') throw new UsageError(`${source}: ${parsed.reason}`);
   return spec;
+}
+
+/**
+ * --https or --tls-cert/--tls-key: the certificate is read (or issued) and checked here, so
+ * that every mistake stops the start before anything listens. The TLS code loads only then.
+ */
+async function tlsFrom(
+  flags: CliFlags,
+  host: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<Pick<CliRun, 'tls' | 'caCertificate' | 'localCa'>> {
+  const files = [flags.tlsCert, flags.tlsKey, flags.tlsPasswordFile].some((file) => file !== undefined);
+  if (!files && flags.https !== true) return {};
+  if (files && flags.https === true) {
+    throw new UsageError('--https makes its own certificate; use either it or --tls-cert and --tls-key');
+  }
+  const { prepareTls, trustCommand } = await import('./tls/index.js');
+  const setup = await prepareTls({
+    https: flags.https === true,
+    certFile: flags.tlsCert,
+    keyFile: flags.tlsKey,
+    passwordFile: flags.tlsPasswordFile,
+    host,
+    lanAddresses: isEveryInterface(host) ? lanAddresses() : [],
+    env,
+    shown: (path) => escapeControl(path),
+  });
+  if (setup.kind === 'refused') throw new StartupError(setup.message);
+  const { local } = setup;
+  if (local === undefined) return { tls: setup.material };
+  return {
+    tls: setup.material,
+    caCertificate: local.caCertificate,
+    localCa: {
+      fingerprint: local.caFingerprint,
+      trustCommand: trustCommand(process.platform, local.caPath),
+    },
+  };
 }
 
 /**
@@ -196,6 +241,10 @@ async function run(options: CliRun, flags: CliFlags): Promise<void> {
         host: options.host,
         busyPort,
         watching: options.watch,
+        localCa:
+          options.localCa === undefined
+            ? undefined
+            : { ...options.localCa, url: `${caUrlBase(server)}__serve-here/ca.crt` },
       },
       process.stdout.isTTY === true,
     ),
@@ -237,8 +286,7 @@ async function shareNotes(
       dotfiles: options.dotfiles === true,
       followSymlinks: options.followSymlinks === true,
       auth: options.auth !== undefined,
-      // Wired when --https and --upload arrive.
-      tls: false,
+      tls: options.tls !== undefined,
       upload: false,
     },
     options.folderLabel,
@@ -254,6 +302,13 @@ async function shareNotes(
         process.stderr.write(`${colors().yellow(`serve-here: warning: ${line}`)}\n`);
     },
   };
+}
+
+/** Where a phone on the network finds the server: the first LAN address, else the URL. */
+function caUrlBase(server: RunningServer): string {
+  if (!isEveryInterface(server.host)) return server.url;
+  const [address] = lanAddresses();
+  return address === undefined ? server.url : urlForAddress(address, server.port, 'https');
 }
 
 /** First SIGINT/SIGTERM: stop gracefully. A second one: exit at once. */

@@ -20,6 +20,7 @@ import { parseRequestPath, type RequestPath } from './request-path.js';
 import { Resolver, type Target } from './resolve.js';
 import { type FileToSend, sendFile } from './send-file.js';
 import { sendText } from './send-whole.js';
+import { isCaCertificatePath, sendCaCertificate } from './tls/ca-route.js';
 
 /** Connect/Express-style continuation: called on a miss instead of answering 404. */
 export type Next = (error?: unknown) => void;
@@ -45,13 +46,44 @@ function loadListing(): Promise<typeof import('./listing.js')> {
 /** Creates the request handler for a folder. */
 export function createHandler(options: ServeOptions = {}): Handler {
   const config = resolveConfig(options);
+  return serveWith(config, new Resolver(config), createHeadWriter(config), authGateFor(config));
+}
+
+/**
+ * The handler of a server that speaks HTTP/1.1 and HTTP/2 on one port (tls/): an h2 response
+ * is an Http2ServerResponse, so the common headers wrap its writeHead (`h2WriteHead`) instead.
+ * Only TLS servers ask which protocol a request came over; plain HTTP never does.
+ */
+export function createHandlerForBoth(
+  options: ServeOptions,
+  h2WriteHead: (...args: never[]) => unknown,
+): Handler {
+  const config = resolveConfig(options);
   const resolver = new Resolver(config);
-  const writeHead = createHeadWriter(config);
+  const authorize = authGateFor(config);
+  const http1 = serveWith(config, resolver, createHeadWriter(config), authorize);
+  const http2 = serveWith(config, resolver, createHeadWriter(config, h2WriteHead), authorize);
+  return function serveHereOverTls(req, res, next) {
+    (req.httpVersionMajor === 2 ? http2 : http1)(req, res, next);
+  };
+}
+
+type AuthGate = ReturnType<typeof createAuthGate>;
+
+/** The --auth check, one per server so that both protocols count failures together. */
+function authGateFor(config: ServeConfig): AuthGate | undefined {
+  return config.auth === undefined ? undefined : createAuthGate(config.auth, { onBlocked: config.onAuthBlocked });
+}
+
+function serveWith(
+  config: ServeConfig,
+  resolver: Resolver,
+  writeHead: ServerResponse['writeHead'],
+  authorize: AuthGate | undefined,
+): Handler {
   // Config header rules pick a writer per request; without them every response shares one.
   const pickHead =
     config.rules.headersFor === undefined ? undefined : createRuleHeadWriters(config, writeHead);
-  const authorize =
-    config.auth === undefined ? undefined : createAuthGate(config.auth, { onBlocked: config.onAuthBlocked });
   // The listing code loads right after the first response, off the start-up path.
   let listingRequested = !config.listing;
   const onResponse = config.live === undefined ? config.onResponse : config.live.quietLog(config.onResponse);
@@ -104,6 +136,10 @@ function route(exchange: Exchange, resolver: Resolver, next: Next | undefined): 
     throw new HttpError(405, { Allow: ALLOW });
   }
   const path = parseRequestPath(req.url ?? '/');
+  // Internal URLs under /__serve-here/, each only while its feature is on.
+  if (config.caCertificate !== undefined && isCaCertificatePath(path)) {
+    return sendCaCertificate(exchange, config.caCertificate);
+  }
   // The config file's redirects come before any file (trailingSlash first, then the rules).
   const redirect = config.rules.redirect?.(path);
   if (redirect !== undefined) return sendRedirect(exchange, redirect.location, redirect.status);

@@ -51,8 +51,14 @@ type WriteHead = (this: ServerResponse, statusCode: number, ...rest: unknown[]) 
  * (middleware in front of us set headers, or a streamed file, see send-file.ts) the list is
  * applied with setHeader on top of them, merging Vary; so is it when a request log wants to
  * read Content-Length back with getHeader().
+ *
+ * `base` is the writeHead of the responses this writer is for: node:http's by default, the
+ * Http2ServerResponse one for HTTP/2 streams (see tls/), which takes the same arguments.
  */
-export function createHeadWriter(config: ServeConfig): ServerResponse['writeHead'] {
+export function createHeadWriter(
+  config: ServeConfig,
+  base: (...args: never[]) => unknown = ServerResponse.prototype.writeHead,
+): ServerResponse['writeHead'] {
   const common = commonHeaders(config);
   const custom = Object.entries(config.headers);
   // `etag: false` (config file): the ETag is dropped like a header the user replaced.
@@ -61,7 +67,7 @@ export function createHeadWriter(config: ServeConfig): ServerResponse['writeHead
   // Appended to every list; the user's values replace any common header of the same name.
   const added = [...withoutNames(common, customNames), ...custom.flat()];
   const readBack = config.onResponse !== undefined;
-  const writeHead = ServerResponse.prototype.writeHead as WriteHead;
+  const writeHead = base as WriteHead;
   return function writeHeadWithCommonHeaders(
     this: ServerResponse,
     statusCode: number,

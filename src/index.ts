@@ -14,3 +14,4 @@ export {
 } from './live/index.js';
 export type { ResponseLogEntry, ServeOptions } from './options.js';
 export { type RunningServer, type StartOptions, startServer } from './server.js';
+export type { TlsMaterial } from './tls/pem-files.js';

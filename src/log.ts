@@ -40,6 +40,18 @@ export interface BannerInfo {
   readonly busyPort?: number | undefined;
   /** Set when --watch reloads the pages on changes. */
   readonly watching?: boolean | undefined;
+  /** With --https: the local authority, and how to trust it. */
+  readonly localCa?: LocalCaInfo | undefined;
+}
+
+/** What the banner says about the local certificate authority behind --https. */
+export interface LocalCaInfo {
+  /** SHA-256 fingerprint of its certificate, `AB:CD:…`. */
+  readonly fingerprint: string;
+  /** Where a phone downloads it (`…/__serve-here/ca.crt`). */
+  readonly url: string;
+  /** The command that trusts it on this machine. */
+  readonly trustCommand: string;
 }
 
 /** The startup banner: several aligned lines on a terminal, one plain line otherwise. */
@@ -47,7 +59,8 @@ export function formatBanner(info: BannerInfo, isTerminal: boolean): string {
   const notice = info.busyPort === undefined ? '' : `port ${info.busyPort} is in use, using ${info.port}\n`;
   const folder = escapeControl(info.folder);
   const watching = info.watching === true ? ', watching for changes' : '';
-  if (!isTerminal) return `${notice}serving ${folder} at ${info.url}${watching}\n`;
+  if (!isTerminal)
+    return `${notice}serving ${folder} at ${info.url}${watching}\n${formatCaLines(info.localCa, '')}`;
 
   const pc = colors();
   const link = (url: string): string =>
@@ -60,7 +73,8 @@ export function formatBanner(info: BannerInfo, isTerminal: boolean): string {
   ];
   if (isEveryInterface(info.host)) {
     for (const address of lanAddresses()) {
-      lines.push(`  ${pc.green('➜')}  ${pc.bold('Network:')}  ${link(urlForAddress(address, info.port))}`);
+      const url = urlForAddress(address, info.port, info.url.startsWith('https:') ? 'https' : 'http');
+      lines.push(`  ${pc.green('➜')}  ${pc.bold('Network:')}  ${link(url)}`);
     }
   } else if (info.host === undefined) {
     lines.push(`  ${pc.green('➜')}  ${pc.bold('Network:')}  ${pc.dim('use --host to expose')}`);
@@ -68,7 +82,20 @@ export function formatBanner(info: BannerInfo, isTerminal: boolean): string {
   if (watching !== '')
     lines.push(`  ${pc.green('➜')}  ${pc.bold('Watching:')} ${pc.dim('pages reload when files change')}`);
   const warning = notice === '' ? '' : `  ${pc.yellow(notice.trim())}\n`;
-  return `${lines.join('\n')}\n\n${warning}`;
+  const ca = info.localCa === undefined ? '' : `${formatCaLines(info.localCa, '  ')}\n`;
+  return `${lines.join('\n')}\n\n${ca}${warning}`;
+}
+
+/** The local authority's fingerprint and how to trust it (phone download, this machine). */
+function formatCaLines(ca: LocalCaInfo | undefined, indent: string): string {
+  if (ca === undefined) return '';
+  const pc = colors();
+  return [
+    `${indent}${pc.dim('local CA SHA-256')} ${ca.fingerprint}`,
+    `${indent}${pc.dim('trust it: on a phone open')} ${ca.url}${pc.dim(', here run:')}`,
+    `${indent}  ${ca.trustCommand}`,
+    '',
+  ].join('\n');
 }
 
 /** One line per finished request: time, method, path, status, bytes, duration. */
@@ -149,6 +176,6 @@ export function lanAddresses(): string[] {
   return addresses;
 }
 
-function urlForAddress(address: string, port: number): string {
-  return address.includes(':') ? `http://[${address}]:${port}/` : `http://${address}:${port}/`;
+export function urlForAddress(address: string, port: number, scheme: 'http' | 'https' = 'http'): string {
+  return address.includes(':') ? `${scheme}://[${address}]:${port}/` : `${scheme}://${address}:${port}/`;
 }

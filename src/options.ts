@@ -38,6 +38,8 @@ export interface ServeOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** Called once per finished (or aborted) request. @default undefined */
   readonly onResponse?: ((entry: ResponseLogEntry) => void) | undefined;
+  /** The local authority's certificate (PEM), served at `/__serve-here/ca.crt` (--https). @default undefined */
+  readonly caCertificate?: string | undefined;
   /** Called with the cause of every 5xx and unexpected error. @default undefined */
   readonly onError?: ((error: unknown, requestPath: string) => void) | undefined;
   /** Live reload from createLiveReload(): pages get its script, /__serve-here/ its URLs. @default undefined */
@@ -95,6 +97,8 @@ export interface ServeConfig {
   readonly isolate: boolean;
   readonly headers: Readonly<Record<string, string>>;
   readonly onResponse: ((entry: ResponseLogEntry) => void) | undefined;
+  /** PEM served at /__serve-here/ca.crt; undefined: no such URL. */
+  readonly caCertificate: string | undefined;
   readonly onError: ((error: unknown, requestPath: string) => void) | undefined;
   readonly live: LiveReload | undefined;
   readonly trailingSlash: boolean;
@@ -120,6 +124,7 @@ export function resolveConfig(options: ServeOptions = {}): ServeConfig {
     isolate: options.isolate ?? false,
     headers: options.headers ?? {},
     onResponse: options.onResponse,
+    caCertificate: options.caCertificate,
     onError: options.onError,
     live: options.live,
     trailingSlash: options.trailingSlash ?? false,

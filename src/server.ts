@@ -4,9 +4,10 @@
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Server as NetServer, Socket } from 'node:net';
-import { createHandler } from './handler.js';
+import { createHandler, createHandlerForBoth } from './handler.js';
 import type { LiveReload } from './live/index.js';
 import { resolveConfig, type ServeOptions } from './options.js';
+import type { TlsMaterial, TlsServer } from './tls/index.js';
 
 export interface StartOptions extends ServeOptions {
   /** TCP port; 0 picks any free port. @default 8000 */
@@ -30,6 +31,11 @@ export interface StartOptions extends ServeOptions {
   readonly watch?: boolean;
   /** Called with one line when an optional feature can't work (the OS refuses to watch). @default undefined */
   readonly onWarning?: ((message: string) => void) | undefined;
+  /**
+   * Serve HTTPS with this certificate chain and key (PEM), HTTP/2 and HTTP/1.1 on the same
+   * port; a plain-HTTP request there is redirected to https://. @default undefined
+   */
+  readonly tls?: TlsMaterial | undefined;
 }
 
 /** Limits that stop slow, idle or stalled clients from holding connections (ms). */
@@ -50,12 +56,13 @@ export interface ServerTimeouts {
 }
 
 export interface RunningServer {
-  /** The URL to open in a browser, e.g. `http://localhost:8000/`. */
+  /** The URL to open in a browser, e.g. `http://localhost:8000/` (`https://` with tls). */
   readonly url: string;
   readonly port: number;
   /** The address given, or undefined for loopback. */
   readonly host: string | undefined;
-  readonly server: Server;
+  /** node:http's Server, or with tls the Http2SecureServer (tls/). */
+  readonly server: Server | TlsServer;
   /** The live reload of a server started with `watch` (await its `ready` before editing files). */
   readonly live: LiveReload | undefined;
   /** Stops accepting, lets in-flight responses finish (up to the grace period), then resolves. */
@@ -86,21 +93,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const limits = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   // Loaded only for --watch: a plain start neither loads nor runs any of it.
   const live = options.watch === true ? await startLiveReload(options) : undefined;
-  const server = createServer(
-    {
-      headersTimeout: limits.headersMs,
-      requestTimeout: limits.requestMs,
-      keepAliveTimeout: limits.keepAliveMs,
-      connectionsCheckingInterval: limits.checkIntervalMs,
-    },
-    createHandler(live === undefined ? options : { ...options, live }),
-  );
-  server.setTimeout(limits.idleSocketMs);
-  // By default Node aborts every pending response as soon as the client half-closes its side
-  // (`printf 'GET / …' | nc`, some proxies): the client then gets nothing at all. Let such a
-  // client still receive its answers; the socket is ended after the last one. (Long-standing
-  // Server property, missing from @types/node.)
-  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  const served = live === undefined ? options : { ...options, live };
+  const server =
+    options.tls === undefined
+      ? createHttpServer(served, limits)
+      : (await import('./tls/index.js')).createTlsServer(options.tls, limits, (h2WriteHead) =>
+          createHandlerForBoth(served, h2WriteHead),
+        );
   const requested = options.port ?? DEFAULT_PORT;
   const attempts = options.portFallback === true && requested !== 0 ? FALLBACK_ATTEMPTS : 1;
 
@@ -122,7 +121,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const address = server.address();
   const boundPort = typeof address === 'object' && address !== null ? address.port : port;
   return {
-    url: urlFor(options.host, boundPort),
+    url: urlFor(options.host, boundPort, options.tls === undefined ? 'http' : 'https'),
     port: boundPort,
     host: options.host,
     server,
@@ -141,12 +140,32 @@ async function startLiveReload(options: StartOptions): Promise<LiveReload> {
   return createLiveReload(root, { dotfiles, followSymlinks, onWarning: options.onWarning });
 }
 
+/** The plain HTTP server, with the limits against slow clients. */
+function createHttpServer(options: StartOptions, limits: ServerTimeouts): Server {
+  const server = createServer(
+    {
+      headersTimeout: limits.headersMs,
+      requestTimeout: limits.requestMs,
+      keepAliveTimeout: limits.keepAliveMs,
+      connectionsCheckingInterval: limits.checkIntervalMs,
+    },
+    createHandler(options),
+  );
+  server.setTimeout(limits.idleSocketMs);
+  // By default Node aborts every pending response as soon as the client half-closes its side
+  // (`printf 'GET / …' | nc`, some proxies): the client then gets nothing at all. Let such a
+  // client still receive its answers; the socket is ended after the last one. (Long-standing
+  // Server property, missing from @types/node.)
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  return server;
+}
+
 /** The URL a person should open for a server listening on `host`. */
-export function urlFor(host: string | undefined, port: number): string {
+export function urlFor(host: string | undefined, port: number, scheme: 'http' | 'https' = 'http'): string {
   if (host === undefined || host === '::' || host === '0.0.0.0' || host === 'localhost') {
-    return `http://localhost:${port}/`;
+    return `${scheme}://localhost:${port}/`;
   }
-  return host.includes(':') ? `http://[${host}]:${port}/` : `http://${host}:${port}/`;
+  return host.includes(':') ? `${scheme}://[${host}]:${port}/` : `${scheme}://${host}:${port}/`;
 }
 
 /**
@@ -154,7 +173,7 @@ export function urlFor(host: string | undefined, port: number): string {
  * takes ::1 on the same port and hands its connections over, so one server sees both.
  */
 async function listen(
-  server: Server,
+  server: NetServer,
   port: number,
   host: string | undefined,
 ): Promise<NetServer | undefined> {
@@ -203,7 +222,11 @@ function listenOnce(server: NetServer, port: number, host: string): Promise<void
   });
 }
 
-function closeGracefully(server: Server, extra: NetServer | undefined, graceMs: number): Promise<void> {
+function closeGracefully(
+  server: Server | TlsServer,
+  extra: NetServer | undefined,
+  graceMs: number,
+): Promise<void> {
   return new Promise((resolve) => {
     extra?.close();
     // Responses finishing after close() leave keep-alive sockets behind; sweep them.
