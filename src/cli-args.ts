@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { formatErrorLine } from './log.js';
+import { escapeControl, formatErrorLine } from './log.js';
+import { parseProxyTarget } from './proxy/target.js';
 import { DEFAULT_PORT } from './server.js';
 
 type Commander = typeof import('commander');
@@ -50,6 +51,7 @@ export interface CliFlags {
   header?: string[];
   isolate?: boolean;
   open?: string | true;
+  proxy?: string;
 }
 
 export const HELP_EXAMPLES = `
@@ -107,6 +109,7 @@ export function createProgram(): Command {
     .option('-o, --open [path]', 'open the browser at the served URL')
     .optionsGroup(HELP_GROUPS.sharing)
     .optionsGroup(HELP_GROUPS.beyondFiles)
+    .option('--proxy <url>', 'send requests that match no file to the app at url', parseProxyUrl)
     .optionsGroup(HELP_GROUPS.other)
     .version(VERSION, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
@@ -239,6 +242,15 @@ export function parsePortOrThrow(
     throw new Failure(`${subject}must be a whole number from 0 to 65535, not "${value}"`);
   }
   return port;
+}
+
+/** A --proxy URL: http(s), a host, no credentials, no query (see src/proxy/target.ts). */
+function parseProxyUrl(value: string): string {
+  const parsed = parseProxyTarget(value);
+  if (parsed.kind === 'invalid') {
+    throw new (commander().InvalidArgumentError)(`"${escapeControl(value)}" ${parsed.reason}`);
+  }
+  return value;
 }
 
 function parseSeconds(value: string): number {

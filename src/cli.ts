@@ -92,6 +92,7 @@ async function optionsFrom(rootArg: string, flags: CliFlags, env: NodeJS.Process
     cors: flags.cors === true,
     isolate: flags.isolate === true,
     headers: Object.fromEntries((flags.header ?? []).map((h) => splitHeader(h))),
+    proxy: flags.proxy,
   };
 }
 
@@ -138,6 +139,7 @@ async function run(options: CliRun, flags: CliFlags): Promise<void> {
         port: server.port,
         host: options.host,
         busyPort,
+        proxy: options.proxy,
       },
       process.stdout.isTTY === true,
     ),

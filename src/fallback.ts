@@ -45,6 +45,8 @@ export function findFallback(
 function findSpaPage(exchange: Exchange, resolver: Resolver): MaybePromise<FallbackFile | undefined> {
   const { req, config } = exchange;
   if (config.spa === undefined || !acceptsHtml(req.headers.accept)) return undefined;
+  // Order: files, rewrites, the --proxy app, then the SPA page; with an app, it answers first.
+  if (config.proxy?.fallback !== undefined) return undefined;
   const segments = spaSegments(config.spa);
   const name = segments?.at(-1);
   if (segments === undefined || name === undefined) return undefined;

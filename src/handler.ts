@@ -78,7 +78,14 @@ function handle(exchange: Exchange, resolver: Resolver, next: Next | undefined):
 function route(exchange: Exchange, resolver: Resolver, next: Next | undefined): MaybePromise<void> {
   const { req, res, config } = exchange;
   const method = req.method ?? 'GET';
+  // Proxy rules take their paths before any file, whatever the method (src/proxy).
+  const proxied = config.proxy?.byRule(exchange);
+  if (proxied !== undefined) return proxied;
   if (method !== 'GET' && method !== 'HEAD') {
+    // Files answer GET and HEAD only; every other method goes to the --proxy app, if any.
+    if (config.proxy?.fallback !== undefined && !(config.cors && isPreflight(req))) {
+      return config.proxy.toFallback(exchange);
+    }
     // With --cors, a preflight is ours to answer even in front of other middleware.
     if (next !== undefined && !(config.cors && isPreflight(req))) return passOn(res, next);
     if (method === 'OPTIONS') {
@@ -124,6 +131,8 @@ function respond(exchange: Exchange, target: Target, context: RespondContext): M
       return andThen(findFallback(exchange, path, resolver), (fallback) => {
         if (fallback !== undefined)
           return sendFile(exchange, fallback, siblingsOf(resolver, fallback.segments));
+        // The --proxy app answers what no file does (findFallback leaves the SPA page to it).
+        if (exchange.config.proxy?.fallback !== undefined) return exchange.config.proxy.toFallback(exchange);
         if (next !== undefined) return passOn(exchange.res, next);
         // Answered here rather than thrown: an Error's stack trace cost more than the rest of a 404.
         return sendNotFound(exchange, resolver);

@@ -3,4 +3,5 @@
 // startServer(), which the CLI itself is a thin layer over.
 export { createHandler, type Handler, type Next } from './handler.js';
 export type { ResponseLogEntry, ServeOptions } from './options.js';
+export type { ProxyOption, ProxyRoute } from './proxy/index.js';
 export { type RunningServer, type StartOptions, startServer } from './server.js';

@@ -3,6 +3,7 @@
 // No process access here, so tests can assert on the exact text.
 import { createRequire } from 'node:module';
 import type { ResponseLogEntry } from './options.js';
+import type { ProxyOption } from './proxy/index.js';
 
 /** The picocolors functions serve-here uses. */
 type Colors = Pick<typeof import('picocolors'), 'bold' | 'cyan' | 'dim' | 'green' | 'red' | 'yellow'>;
@@ -38,12 +39,18 @@ export interface BannerInfo {
   readonly host: string | undefined;
   /** Set when the default port was busy and another was chosen. */
   readonly busyPort?: number | undefined;
+  /** The proxy option: listed as `source → destination` lines. */
+  readonly proxy?: ProxyOption | undefined;
 }
 
 /** The startup banner: several aligned lines on a terminal, one plain line otherwise. */
 export function formatBanner(info: BannerInfo, isTerminal: boolean): string {
   const notice = info.busyPort === undefined ? '' : `port ${info.busyPort} is in use, using ${info.port}\n`;
-  if (!isTerminal) return `${notice}serving ${info.folder} at ${info.url}\n`;
+  const proxied = proxyLines(info.proxy);
+  if (!isTerminal) {
+    const rules = proxied.map(([source, destination]) => `proxy ${source} → ${destination}\n`);
+    return `${notice}serving ${info.folder} at ${info.url}\n${rules.join('')}`;
+  }
 
   const pc = colors();
   const link = (url: string): string =>
@@ -61,8 +68,20 @@ export function formatBanner(info: BannerInfo, isTerminal: boolean): string {
   } else if (info.host === undefined) {
     lines.push(`  ${pc.green('➜')}  ${pc.bold('Network:')}  ${pc.dim('use --host to expose')}`);
   }
+  for (const [source, destination] of proxied) {
+    lines.push(
+      `  ${pc.green('➜')}  ${pc.bold('Proxy:')}    ${source} ${pc.dim('→')} ${pc.cyan(destination)}`,
+    );
+  }
   const warning = notice === '' ? '' : `  ${pc.yellow(notice.trim())}\n`;
   return `${lines.join('\n')}\n\n${warning}`;
+}
+
+/** The proxy option as `[source, destination]` pairs for the banner; a lone URL takes what no file does. */
+function proxyLines(proxy: ProxyOption | undefined): [string, string][] {
+  if (proxy === undefined) return [];
+  if (typeof proxy === 'string') return [['(no file)', escapeControl(proxy)]];
+  return proxy.map((rule) => [escapeControl(rule.source), escapeControl(rule.destination)]);
 }
 
 /** One line per finished request: time, method, path, status, bytes, duration. */

@@ -2,6 +2,7 @@
 // The options the handler and server accept, their defaults in one place, and the resolved
 // (complete, validated) form the rest of the code reads.
 import { resolve } from 'node:path';
+import { type AppProxy, createProxy, type ProxyOption } from './proxy/index.js';
 
 /** Options for createHandler(); every field is optional. */
 export interface ServeOptions {
@@ -31,6 +32,14 @@ export interface ServeOptions {
   readonly onResponse?: ((entry: ResponseLogEntry) => void) | undefined;
   /** Called with the cause of every 5xx and unexpected error. @default undefined */
   readonly onError?: ((error: unknown, requestPath: string) => void) | undefined;
+  /**
+   * Proxy to an app: a URL gets every request no file answers (any method); rules
+   * (`[{ source: '/api/**', destination: 'http://localhost:3000' }]`) take matching paths
+   * before files are looked for. @default undefined
+   */
+  readonly proxy?: ProxyOption | undefined;
+  /** How long the app may take to start answering before the client gets 504, in ms. @default 30000 */
+  readonly proxyTimeoutMs?: number | undefined;
 }
 
 /** What the handler reports for each request, for the CLI's request log. */
@@ -59,6 +68,8 @@ export interface ServeConfig {
   readonly headers: Readonly<Record<string, string>>;
   readonly onResponse: ((entry: ResponseLogEntry) => void) | undefined;
   readonly onError: ((error: unknown, requestPath: string) => void) | undefined;
+  /** The proxy to an app, or undefined when off. */
+  readonly proxy: AppProxy | undefined;
 }
 
 export function resolveConfig(options: ServeOptions = {}): ServeConfig {
@@ -76,5 +87,6 @@ export function resolveConfig(options: ServeOptions = {}): ServeConfig {
     headers: options.headers ?? {},
     onResponse: options.onResponse,
     onError: options.onError,
+    proxy: createProxy(options.proxy, options.proxyTimeoutMs),
   };
 }

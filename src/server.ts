@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import type { Server as NetServer, Socket } from 'node:net';
 import { createHandler } from './handler.js';
 import type { ServeOptions } from './options.js';
+import { createUpgradeListener } from './proxy/index.js';
 
 export interface StartOptions extends ServeOptions {
   /** TCP port; 0 picks any free port. @default 8000 */
@@ -77,15 +78,27 @@ export const DEFAULT_TIMEOUTS: ServerTimeouts = {
 /** Starts serving; rejects with the listen error (code EADDRINUSE, EACCES…) if it cannot. */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const limits = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const handler = createHandler(options);
   const server = createServer(
     {
+      // Whatever NODE_OPTIONS says: a request with both Content-Length and Transfer-Encoding,
+      // or a bad chunk, is refused with 400 by Node's parser and never reaches a handler (nor
+      // a proxied app: request smuggling, RFC 9112 §6.3 and §11.2).
+      insecureHTTPParser: false,
       headersTimeout: limits.headersMs,
       requestTimeout: limits.requestMs,
       keepAliveTimeout: limits.keepAliveMs,
       connectionsCheckingInterval: limits.checkIntervalMs,
     },
-    createHandler(options),
+    handler,
   );
+  // With a proxy, WebSocket handshakes for its paths go to the app (src/proxy).
+  const upgrade = createUpgradeListener(options.proxy, {
+    timeoutMs: options.proxyTimeoutMs,
+    onError: options.onError,
+    plain: handler,
+  });
+  if (upgrade !== undefined) server.on('upgrade', upgrade);
   server.setTimeout(limits.idleSocketMs);
   // By default Node aborts every pending response as soon as the client half-closes its side
   // (`printf 'GET / …' | nc`, some proxies): the client then gets nothing at all. Let such a
