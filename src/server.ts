@@ -98,7 +98,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     onError: options.onError,
     plain: handler,
   });
-  if (upgrade !== undefined) server.on('upgrade', upgrade);
+  if (upgrade !== undefined) server.on('upgrade', upgrade.listener);
   server.setTimeout(limits.idleSocketMs);
   // By default Node aborts every pending response as soon as the client half-closes its side
   // (`printf 'GET / …' | nc`, some proxies): the client then gets nothing at all. Let such a
@@ -127,7 +127,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     port: boundPort,
     host: options.host,
     server,
-    close: () => closeGracefully(server, extra, options.gracePeriodMs ?? 5_000),
+    close: () => {
+      upgrade?.closeAll();
+      return closeGracefully(server, extra, options.gracePeriodMs ?? 5_000);
+    },
   };
 }
 

@@ -67,11 +67,18 @@ export function forwardRequest(
         upstream.destroy();
       }, settings.timeoutMs);
     });
-    const clientLeft = (): void => {
+    // A client that closes its side before the answer is complete has left, as nginx takes it
+    // too (the server keeps such sockets half open so that `printf … | nc` gets its file, but
+    // an app's work for nobody is not worth keeping).
+    const socket = req.socket;
+    const halfClosed = (): void => void res.destroy();
+    socket.once('end', halfClosed);
+    res.once('close', () => {
+      socket.off('end', halfClosed);
       // The client is gone before the app's answer ended: stop the app's work too.
       if (!res.writableFinished) upstream.destroy();
-    };
-    res.once('close', clientLeft);
+    });
+    if (socket.readableEnded) res.destroy();
     upstream.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       // After the head, the response pipeline settles (and cuts the connection).

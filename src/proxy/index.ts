@@ -90,8 +90,15 @@ export function createProxy(
   };
 }
 
-/** A server 'upgrade' listener; `plain` answers handshakes no rule takes as ordinary requests. */
-export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+/** A server 'upgrade' listener, and a way to end the sockets it passed to apps. */
+export interface UpgradeProxy {
+  readonly listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /**
+   * Closes every open tunnel. Node's server no longer tracks an upgraded socket, so neither
+   * closeAllConnections() nor close() would end it, and close() would wait for it forever.
+   */
+  closeAll(): void;
+}
 
 /**
  * The listener for HTTP/1.1 Upgrade requests (WebSocket handshakes), or undefined when there is
@@ -106,12 +113,13 @@ export function createUpgradeListener(
     readonly onError: ((error: unknown, requestPath: string) => void) | undefined;
     readonly plain: (req: IncomingMessage, res: ServerResponse) => void;
   },
-): UpgradeListener | undefined {
+): UpgradeProxy | undefined {
   const compiled = compileProxyOption(option);
   if (compiled === undefined) return undefined;
   const { rules, fallback } = compiled;
   const timeoutMs = settings.timeoutMs ?? DEFAULT_PROXY_TIMEOUT_MS;
-  return function proxyUpgrade(req, socket, head) {
+  const open = new Set<Duplex>();
+  const listener = function proxyUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     let target: ProxyTarget | undefined;
     try {
       const path = parseRequestPath(req.url ?? '/');
@@ -123,6 +131,8 @@ export function createUpgradeListener(
       answerPlainly(req, socket, head, settings.plain);
       return;
     }
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
     forwardUpgrade(req, { socket, head }, target, {
       timeoutMs,
       onError: settings.onError,
@@ -134,6 +144,12 @@ export function createUpgradeListener(
               'PROXY_UNREACHABLE',
             ),
     });
+  };
+  return {
+    listener,
+    closeAll: () => {
+      for (const socket of open) socket.destroy();
+    },
   };
 }
 
