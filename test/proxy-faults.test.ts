@@ -261,6 +261,6 @@ test('WebSocket: the app down answers the handshake with 502 and logs it', async
   t.after(() => ws.socket.destroy());
   assert.equal(ws.status, 502);
   assert.doesNotMatch(ws.head, /127\.0\.0\.1/);
-  assert.equal((logged[0]?.error as { code?: string }).code, 'PROXY_UNREACHABLE');
+  assert.equal((logged[0]?.error as { code?: string } | undefined)?.code, 'PROXY_UNREACHABLE');
   assert.equal(logged[0]?.path, '/hmr');
 });
