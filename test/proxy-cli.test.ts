@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatBanner } from '../src/log.js';
 import { runCli, startServing } from './cli-helpers.js';
-import { get, makeTree } from './helpers.js';
+import { get, makeTree, rawRequest } from './helpers.js';
 import { startTestApp } from './proxy-app.js';
 
 const badUrls: { url: string; reason: string }[] = [
@@ -35,7 +35,10 @@ test('serve-here --proxy URL lists the app in the banner and sends misses to it'
   assert.match(cli.stdout(), new RegExp(`\\nproxy \\(no file\\) → ${app.url}\\n`));
   const reply = await get(port, '/api/items?id=3');
   assert.equal(reply.status, 200);
-  assert.deepEqual(app.received.map((r) => r.url), ['/api/items?id=3']);
+  assert.deepEqual(
+    app.received.map((r) => r.url),
+    ['/api/items?id=3'],
+  );
   await cli.waitFor(/GET \/api\/items\?id=3 200/);
 });
 
@@ -46,10 +49,19 @@ test('serve-here --proxy to an app that is down: 502 in the request log, the rea
   const reply = await get(port, '/api');
   assert.equal(reply.status, 502);
   await cli.waitFor(/GET \/api 502/);
-  assert.match(cli.stderr(), /serve-here: proxy: http:\/\/127\.0\.0\.1:9 refused the connection \(is the app running\?\) \(\/api\)\n/);
+  assert.match(
+    cli.stderr(),
+    /serve-here: proxy: http:\/\/127\.0\.0\.1:9 refused the connection \(is the app running\?\) \(\/api\)\n/,
+  );
 });
 
-const info = { version: '1.0.0', folder: './dist', url: 'http://localhost:8000/', port: 8000, host: undefined };
+const info = {
+  version: '1.0.0',
+  folder: './dist',
+  url: 'http://localhost:8000/',
+  port: 8000,
+  host: undefined,
+};
 
 test('formatBanner() lists proxy rules on a terminal, one line each, control characters escaped', () => {
   const banner = formatBanner(
@@ -72,4 +84,22 @@ test('formatBanner() off a terminal adds one line per proxy rule after the servi
     'serving ./dist at http://localhost:8000/\nproxy (no file) → http://127.0.0.1:3000\n',
   );
   assert.equal(formatBanner({ ...info, proxy: [] }, false), 'serving ./dist at http://localhost:8000/\n');
+});
+
+test('serve-here --proxy keeps strict parsing under NODE_OPTIONS=--insecure-http-parser', async (t) => {
+  const app = await startTestApp(t);
+  const root = await makeTree(t, {});
+  const { port } = await startServing(t, [root, '--port', '0', '--proxy', app.url], {
+    env: { NODE_OPTIONS: '--insecure-http-parser' },
+  });
+  const reply = await rawRequest(
+    port,
+    'POST /api HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n',
+  );
+  assert.match(reply, /^HTTP\/1\.1 400 /);
+  await get(port, '/after');
+  assert.deepEqual(
+    app.received.map((r) => r.url),
+    ['/after'],
+  );
 });
