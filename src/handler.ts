@@ -145,7 +145,11 @@ async function sendFolder(
   target: Extract<Target, { kind: 'directory' }>,
   context: RespondContext,
 ): Promise<void> {
-  if (!exchange.config.listing) throw new HttpError(404);
+  if (!exchange.config.listing) {
+    // A folder that is not listed is missing, and so the --proxy app's to answer.
+    if (exchange.config.proxy?.fallback !== undefined) return exchange.config.proxy.toFallback(exchange);
+    throw new HttpError(404);
+  }
   const { sendListing } = await loadListing().catch((error: unknown) => {
     const refusal = httpErrorFromFs(error);
     throw refusal.status === 503 ? refusal : error;

@@ -305,3 +305,16 @@ test('--proxy with --cors: serve-here answers preflights, the app gets the rest'
   assert.equal(preflight.headers['access-control-allow-origin'], '*');
   assert.equal(app.received.length, 0);
 });
+
+test('--proxy with --no-listing: a folder without index.html goes to the app; one with it is served', async (t) => {
+  const app = await startTestApp(t);
+  const root = await makeTree(t, { 'docs/index.html': 'docs home', 'empty/': '' });
+  const server = await serve(t, { root, proxy: app.url, listing: false });
+  assert.equal((await get(server.port, '/docs/')).text, 'docs home');
+  assert.equal(echo((await get(server.port, '/')).body).url, '/');
+  assert.equal(echo((await get(server.port, '/empty/')).body).url, '/empty/');
+  assert.deepEqual(
+    app.received.map((r) => r.url),
+    ['/', '/empty/'],
+  );
+});
