@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { escapeControl, formatErrorLine } from './log.js';
+import { parseProxyTarget } from './proxy/target.js';
 import { DEFAULT_PORT } from './server.js';
 
 type Commander = typeof import('commander');
@@ -58,6 +59,7 @@ export interface CliFlags {
   tlsCert?: string;
   tlsKey?: string;
   tlsPasswordFile?: string;
+  proxy?: string;
 }
 
 export const HELP_EXAMPLES = `
@@ -123,6 +125,7 @@ export function createProgram(): Command {
     .option('--tls-password-file <file>', 'file holding the password of an encrypted --tls-key')
     .optionsGroup(HELP_GROUPS.beyondFiles)
     .option('--config <file>', 'read options and URL rules from a JSON file (default: serve-here.json)')
+    .option('--proxy <url>', 'send requests that match no file to the app at url', parseProxyUrl)
     .optionsGroup(HELP_GROUPS.other)
     .version(VERSION, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
@@ -259,6 +262,15 @@ export function parsePortOrThrow(
     throw new Failure(`${subject}must be a whole number from 0 to 65535, not "${value}"`);
   }
   return port;
+}
+
+/** A --proxy URL: http(s), a host, no credentials, no query (see src/proxy/target.ts). */
+function parseProxyUrl(value: string): string {
+  const parsed = parseProxyTarget(value);
+  if (parsed.kind === 'invalid') {
+    throw new (commander().InvalidArgumentError)(`"${escapeControl(value)}" ${parsed.reason}`);
+  }
+  return value;
 }
 
 function parseSeconds(value: string): number {

@@ -132,6 +132,7 @@ async function optionsFrom(rootArg: string, cliFlags: CliFlags, env: NodeJS.Proc
     cors: flags.cors === true,
     isolate: flags.isolate === true,
     headers: Object.fromEntries((flags.header ?? []).map((h) => splitHeader(h))),
+    proxy: flags.proxy,
     watch: flags.watch === true,
     auth: authSpec(flags, env),
   };
@@ -245,6 +246,7 @@ async function run(options: CliRun, flags: CliFlags): Promise<void> {
           options.localCa === undefined
             ? undefined
             : { ...options.localCa, url: `${caUrlBase(server)}__serve-here/ca.crt` },
+        proxy: options.proxy,
       },
       process.stdout.isTTY === true,
     ),

@@ -61,6 +61,8 @@ export function findSpaPage(
   const last = path.segments.at(-1);
   if (last === undefined || hasExtension(last)) return undefined;
   if (config.spa === undefined || !acceptsHtml(req.headers.accept)) return undefined;
+  // Order: files, rewrites, the --proxy app, then the SPA page; with an app, it answers first.
+  if (config.proxy?.fallback !== undefined) return undefined;
   const segments = spaSegments(config.spa);
   const name = segments?.at(-1);
   if (segments === undefined || name === undefined) return undefined;

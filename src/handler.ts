@@ -123,7 +123,14 @@ function route(exchange: Exchange, resolver: Resolver, next: Next | undefined): 
   // Reserved URLs (/__serve-here/…) of the features that are on come before anything else.
   if (config.live?.handleRequest(req, res)) return;
   const method = req.method ?? 'GET';
+  // Proxy rules take their paths before any file, whatever the method (src/proxy).
+  const proxied = config.proxy?.byRule(exchange);
+  if (proxied !== undefined) return proxied;
   if (method !== 'GET' && method !== 'HEAD') {
+    // Files answer GET and HEAD only; every other method goes to the --proxy app, if any.
+    if (config.proxy?.fallback !== undefined && !(config.cors && isPreflight(req))) {
+      return config.proxy.toFallback(exchange);
+    }
     // With --cors, a preflight is ours to answer even in front of other middleware.
     if (next !== undefined && !(config.cors && isPreflight(req))) return passOn(res, next);
     if (method === 'OPTIONS') {
@@ -176,6 +183,8 @@ function respond(exchange: Exchange, target: Target, context: RespondContext): M
       // Clean URLs and the SPA page answer before a 404 (or the next middleware) does.
       return andThen(findFallback(exchange, path, resolver), (fallback) => {
         if (fallback !== undefined) return sendFallback(exchange, fallback, resolver);
+        // The --proxy app answers what no file does (findFallback leaves the SPA page to it).
+        if (exchange.config.proxy?.fallback !== undefined) return exchange.config.proxy.toFallback(exchange);
         if (next !== undefined) return passOn(exchange.res, next);
         // Answered here rather than thrown: an Error's stack trace cost more than the rest of a 404.
         return sendNotFound(exchange, resolver);
@@ -233,7 +242,11 @@ async function sendFolder(
   target: Extract<Target, { kind: 'directory' }>,
   context: RespondContext,
 ): Promise<void> {
-  if (!exchange.config.listing) throw new HttpError(404);
+  if (!exchange.config.listing) {
+    // A folder that is not listed is missing, and so the --proxy app's to answer.
+    if (exchange.config.proxy?.fallback !== undefined) return exchange.config.proxy.toFallback(exchange);
+    throw new HttpError(404);
+  }
   const { sendListing } = await loadListing().catch((error: unknown) => {
     const refusal = httpErrorFromFs(error);
     throw refusal.status === 503 ? refusal : error;

@@ -13,5 +13,6 @@ export {
   type LiveReloadOptions,
 } from './live/index.js';
 export type { ResponseLogEntry, ServeOptions } from './options.js';
+export type { ProxyOption, ProxyRoute } from './proxy/index.js';
 export { type RunningServer, type StartOptions, startServer } from './server.js';
 export type { TlsMaterial } from './tls/pem-files.js';

@@ -3,6 +3,7 @@
 // No process access here, so tests can assert on the exact text.
 import { createRequire } from 'node:module';
 import type { ResponseLogEntry } from './options.js';
+import type { ProxyOption } from './proxy/index.js';
 
 /** The picocolors functions serve-here uses. */
 type Colors = Pick<typeof import('picocolors'), 'bold' | 'cyan' | 'dim' | 'green' | 'red' | 'yellow'>;
@@ -42,6 +43,8 @@ export interface BannerInfo {
   readonly watching?: boolean | undefined;
   /** With --https: the local authority, and how to trust it. */
   readonly localCa?: LocalCaInfo | undefined;
+  /** The proxy option: listed as `source → destination` lines. */
+  readonly proxy?: ProxyOption | undefined;
 }
 
 /** What the banner says about the local certificate authority behind --https. */
@@ -59,8 +62,11 @@ export function formatBanner(info: BannerInfo, isTerminal: boolean): string {
   const notice = info.busyPort === undefined ? '' : `port ${info.busyPort} is in use, using ${info.port}\n`;
   const folder = escapeControl(info.folder);
   const watching = info.watching === true ? ', watching for changes' : '';
-  if (!isTerminal)
-    return `${notice}serving ${folder} at ${info.url}${watching}\n${formatCaLines(info.localCa, '')}`;
+  const proxied = proxyLines(info.proxy);
+  if (!isTerminal) {
+    const rules = proxied.map(([source, destination]) => `proxy ${source} → ${destination}\n`);
+    return `${notice}serving ${folder} at ${info.url}${watching}\n${rules.join('')}${formatCaLines(info.localCa, '')}`;
+  }
 
   const pc = colors();
   const link = (url: string): string =>
@@ -81,6 +87,11 @@ export function formatBanner(info: BannerInfo, isTerminal: boolean): string {
   }
   if (watching !== '')
     lines.push(`  ${pc.green('➜')}  ${pc.bold('Watching:')} ${pc.dim('pages reload when files change')}`);
+  for (const [source, destination] of proxied) {
+    lines.push(
+      `  ${pc.green('➜')}  ${pc.bold('Proxy:')}    ${source} ${pc.dim('→')} ${pc.cyan(destination)}`,
+    );
+  }
   const warning = notice === '' ? '' : `  ${pc.yellow(notice.trim())}\n`;
   const ca = info.localCa === undefined ? '' : `${formatCaLines(info.localCa, '  ')}\n`;
   return `${lines.join('\n')}\n\n${ca}${warning}`;
@@ -96,6 +107,13 @@ function formatCaLines(ca: LocalCaInfo | undefined, indent: string): string {
     `${indent}  ${ca.trustCommand}`,
     '',
   ].join('\n');
+}
+
+/** The proxy option as `[source, destination]` pairs for the banner; a lone URL takes what no file does. */
+function proxyLines(proxy: ProxyOption | undefined): [string, string][] {
+  if (proxy === undefined) return [];
+  if (typeof proxy === 'string') return [['(no file)', escapeControl(proxy)]];
+  return proxy.map((rule) => [escapeControl(rule.source), escapeControl(rule.destination)]);
 }
 
 /** One line per finished request: time, method, path, status, bytes, duration. */

@@ -7,10 +7,10 @@ import {
   type CompiledRules,
   compileRules,
   type HeaderRule,
-  type ProxyRule,
   type RedirectRule,
   type RewriteRule,
 } from './config/index.js';
+import { type AppProxy, createProxy, type ProxyOption } from './proxy/index.js';
 
 /** Options for createHandler(); every field is optional. */
 export interface ServeOptions {
@@ -59,17 +59,20 @@ export interface ServeOptions {
   /** Send `ETag` with files and listings. @default true */
   readonly etag?: boolean;
   /**
-   * Where requests go that files don't answer: a URL (every miss) or rules by path. Accepted
-   * and passed on here; the proxy capability (another engineer's) implements it. @default undefined
-   */
-  readonly proxy?: string | readonly { source: string; destination: string }[];
-  /**
    * HTTP Basic authentication for every URL: `user:password` or `user:sha256:<hex>`.
    * @default undefined
    */
   readonly auth?: string | undefined;
   /** Called once when a client address is refused (429) after too many failed logins. @default undefined */
   readonly onAuthBlocked?: ((address: string, retryAfterSeconds: number) => void) | undefined;
+  /**
+   * Proxy to an app: a URL gets every request no file answers (any method); rules
+   * (`[{ source: '/api/**', destination: 'http://localhost:3000' }]`) take matching paths
+   * before files are looked for. @default undefined
+   */
+  readonly proxy?: ProxyOption | undefined;
+  /** How long the app may take to start answering before the client gets 504, in ms. @default 30000 */
+  readonly proxyTimeoutMs?: number | undefined;
 }
 
 /** What the handler reports for each request, for the CLI's request log. */
@@ -103,11 +106,12 @@ export interface ServeConfig {
   readonly live: LiveReload | undefined;
   readonly trailingSlash: boolean;
   readonly etag: boolean;
-  readonly proxy: string | readonly ProxyRule[] | undefined;
   /** The config rules, compiled once (src/config); each undefined when not configured. */
   readonly rules: CompiledRules;
   readonly auth: string | undefined;
   readonly onAuthBlocked: ((address: string, retryAfterSeconds: number) => void) | undefined;
+  /** The proxy to an app, or undefined when off. */
+  readonly proxy: AppProxy | undefined;
 }
 
 export function resolveConfig(options: ServeOptions = {}): ServeConfig {
@@ -129,9 +133,9 @@ export function resolveConfig(options: ServeOptions = {}): ServeConfig {
     live: options.live,
     trailingSlash: options.trailingSlash ?? false,
     etag: options.etag ?? true,
-    proxy: options.proxy,
     rules: compileRules(options),
     auth: options.auth,
     onAuthBlocked: options.onAuthBlocked,
+    proxy: createProxy(options.proxy, options.proxyTimeoutMs),
   };
 }

@@ -7,6 +7,7 @@ import type { Server as NetServer, Socket } from 'node:net';
 import { createHandler, createHandlerForBoth } from './handler.js';
 import type { LiveReload } from './live/index.js';
 import { resolveConfig, type ServeOptions } from './options.js';
+import { createUpgradeListener } from './proxy/index.js';
 import type { TlsMaterial, TlsServer } from './tls/index.js';
 
 export interface StartOptions extends ServeOptions {
@@ -94,12 +95,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   // Loaded only for --watch: a plain start neither loads nor runs any of it.
   const live = options.watch === true ? await startLiveReload(options) : undefined;
   const served = live === undefined ? options : { ...options, live };
+  const plain = options.tls === undefined ? createHttpServer(served, limits) : undefined;
+  const upgrade = plain?.upgrade;
   const server =
-    options.tls === undefined
-      ? createHttpServer(served, limits)
-      : (await import('./tls/index.js')).createTlsServer(options.tls, limits, (h2WriteHead) =>
-          createHandlerForBoth(served, h2WriteHead),
-        );
+    plain?.server ??
+    (await import('./tls/index.js')).createTlsServer(options.tls as TlsMaterial, limits, (h2WriteHead) =>
+      createHandlerForBoth(served, h2WriteHead),
+    );
   const requested = options.port ?? DEFAULT_PORT;
   const attempts = options.portFallback === true && requested !== 0 ? FALLBACK_ATTEMPTS : 1;
 
@@ -129,6 +131,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     close: async () => {
       // The events streams never finish on their own; ending them lets close() be quick.
       await live?.close();
+      upgrade?.closeAll();
       return closeGracefully(server, extra, options.gracePeriodMs ?? 5_000);
     },
   };
@@ -141,23 +144,38 @@ async function startLiveReload(options: StartOptions): Promise<LiveReload> {
 }
 
 /** The plain HTTP server, with the limits against slow clients. */
-function createHttpServer(options: StartOptions, limits: ServerTimeouts): Server {
+function createHttpServer(
+  options: StartOptions,
+  limits: ServerTimeouts,
+): { server: Server; upgrade: ReturnType<typeof createUpgradeListener> } {
+  const handler = createHandler(options);
   const server = createServer(
     {
+      // Whatever NODE_OPTIONS says: a request with both Content-Length and Transfer-Encoding,
+      // or a bad chunk, is refused with 400 by Node's parser and never reaches a handler (nor
+      // a proxied app: request smuggling, RFC 9112 §6.3 and §11.2).
+      insecureHTTPParser: false,
       headersTimeout: limits.headersMs,
       requestTimeout: limits.requestMs,
       keepAliveTimeout: limits.keepAliveMs,
       connectionsCheckingInterval: limits.checkIntervalMs,
     },
-    createHandler(options),
+    handler,
   );
+  // With a proxy, WebSocket handshakes for its paths go to the app (src/proxy).
+  const upgrade = createUpgradeListener(options.proxy, {
+    timeoutMs: options.proxyTimeoutMs,
+    onError: options.onError,
+    plain: handler,
+  });
+  if (upgrade !== undefined) server.on('upgrade', upgrade.listener);
   server.setTimeout(limits.idleSocketMs);
   // By default Node aborts every pending response as soon as the client half-closes its side
   // (`printf 'GET / …' | nc`, some proxies): the client then gets nothing at all. Let such a
   // client still receive its answers; the socket is ended after the last one. (Long-standing
   // Server property, missing from @types/node.)
   (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
-  return server;
+  return { server, upgrade };
 }
 
 /** The URL a person should open for a server listening on `host`. */

@@ -214,7 +214,7 @@ export interface ConfigRuleOptions {
   readonly hidden?: readonly string[];
   readonly trailingSlash?: boolean;
   readonly etag?: boolean;
-  readonly proxy?: string | readonly ProxyRule[];
+  readonly proxy?: string | readonly ProxyRule[] | undefined;
 }
 
 /** The compiled rules the handler calls; each is undefined when its rules are absent. */
