@@ -220,7 +220,8 @@ function answerMissingWithRewrites(exchange: Exchange, context: RespondContext):
       if (target?.kind === 'file') return sendFallback(exchange, target, resolver);
       if (target?.kind === 'directory' && rewritten !== undefined)
         return sendFolder(exchange, target, { ...context, path: rewritten });
-      // The --proxy fallback (another capability) answers here, before the SPA page.
+      // The --proxy app answers here, before the SPA page (which it then replaces).
+      if (exchange.config.proxy?.fallback !== undefined) return exchange.config.proxy.toFallback(exchange);
       return andThen(findSpaPage(exchange, path, resolver), (spa) => {
         if (spa !== undefined) return sendFallback(exchange, spa, resolver);
         if (next !== undefined) return passOn(exchange.res, next);
