@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { formatErrorLine } from './log.js';
 import { DEFAULT_PORT } from './server.js';
+import { parseSize } from './upload/size.js';
 
 type Commander = typeof import('commander');
 
@@ -50,6 +51,8 @@ export interface CliFlags {
   header?: string[];
   isolate?: boolean;
   open?: string | true;
+  upload?: 'overwrite' | true;
+  maxUpload?: number;
 }
 
 export const HELP_EXAMPLES = `
@@ -106,6 +109,12 @@ export function createProgram(): Command {
     .option('--isolate', 'cross-origin isolation (COOP/COEP) for SharedArrayBuffer')
     .option('-o, --open [path]', 'open the browser at the served URL')
     .optionsGroup(HELP_GROUPS.sharing)
+    .option(
+      '--upload [overwrite]',
+      'accept uploads; --upload=overwrite may also replace files',
+      parseUploadMode,
+    )
+    .option('--max-upload <size>', 'largest upload, e.g. 500M or 2G (default: 1G)', parseUploadSize)
     .optionsGroup(HELP_GROUPS.beyondFiles)
     .optionsGroup(HELP_GROUPS.other)
     .version(VERSION, '-v, --version', 'print the version')
@@ -239,6 +248,22 @@ export function parsePortOrThrow(
     throw new Failure(`${subject}must be a whole number from 0 to 65535, not "${value}"`);
   }
   return port;
+}
+
+function parseUploadMode(value: string): 'overwrite' {
+  if (value !== 'overwrite') {
+    throw new (commander().InvalidArgumentError)(
+      `the only value is "overwrite", not "${value}" (put the folder before --upload)`,
+    );
+  }
+  return value;
+}
+
+function parseUploadSize(value: string): number {
+  const bytes = parseSize(value);
+  if (bytes === undefined)
+    throw new (commander().InvalidArgumentError)(`must be a size such as 500M or 2G, not "${value}"`);
+  return bytes;
 }
 
 function parseSeconds(value: string): number {

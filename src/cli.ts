@@ -17,6 +17,7 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { spaSegments } from './fallback.js';
 import { colors, escapeControl, formatBanner, formatErrorLine, formatRequestLine } from './log.js';
 import { DEFAULT_PORT, type RunningServer, type StartOptions, startServer } from './server.js';
+import { formatUploadLine } from './upload/log-line.js';
 
 /** A problem that stops the server from starting: exit 1. */
 class StartupError extends Error {}
@@ -75,6 +76,8 @@ async function optionsFrom(rootArg: string, flags: CliFlags, env: NodeJS.Process
   if (flags.host === '')
     throw new UsageError('--host: give an address, or leave the value out for every interface');
   if (typeof flags.spa === 'string') await checkSpaPage(flags.spa, absolute);
+  if (flags.maxUpload !== undefined && flags.upload === undefined)
+    throw new UsageError('--max-upload limits uploads; add --upload to accept them');
   return {
     root: absolute,
     folderLabel: labelFor(absolute),
@@ -92,6 +95,8 @@ async function optionsFrom(rootArg: string, flags: CliFlags, env: NodeJS.Process
     cors: flags.cors === true,
     isolate: flags.isolate === true,
     headers: Object.fromEntries((flags.header ?? []).map((h) => splitHeader(h))),
+    upload: flags.upload ?? false,
+    ...(flags.maxUpload === undefined ? {} : { maxUpload: flags.maxUpload }),
   };
 }
 
@@ -124,6 +129,9 @@ async function run(options: CliRun, flags: CliFlags): Promise<void> {
         ? undefined
         : (entry) => process.stdout.write(`${formatRequestLine(entry, new Date())}\n`),
       onError: (error, path) => process.stderr.write(`${formatErrorLine(describeError(error, path))}\n`),
+      onUpload: quiet
+        ? undefined
+        : (entry) => process.stdout.write(`${formatUploadLine(entry, new Date())}\n`),
     });
   } catch (error) {
     throw new StartupError(listenFailure(error, options));

@@ -18,6 +18,7 @@ import { parseRequestPath, type RequestPath } from './request-path.js';
 import { Resolver, type Target } from './resolve.js';
 import { sendFile } from './send-file.js';
 import { sendText } from './send-whole.js';
+import { createUploadHandler, UPLOAD_ALLOW, type UploadHandler } from './upload/index.js';
 
 /** Connect/Express-style continuation: called on a miss instead of answering 404. */
 export type Next = (error?: unknown) => void;
@@ -45,6 +46,8 @@ export function createHandler(options: ServeOptions = {}): Handler {
   const config = resolveConfig(options);
   const resolver = new Resolver(config);
   const writeHead = createHeadWriter(config);
+  const upload =
+    config.upload === undefined ? undefined : createUploadHandler(config.upload, resolver, config.onUpload);
   // The listing code loads right after the first response, off the start-up path.
   let listingRequested = !config.listing;
   // Every failure, thrown at once or later, is caught here, so no request can crash the
@@ -59,7 +62,7 @@ export function createHandler(options: ServeOptions = {}): Handler {
     if (config.onResponse !== undefined) reportWhenDone(exchange, config.onResponse);
     // Answered with the other requests of this loop turn, sharing their stats (batch.ts).
     answerInBatch(res, () => {
-      const outcome = handle(exchange, resolver, next);
+      const outcome = handle(exchange, resolver, next, upload);
       if (outcome instanceof Promise) outcome.catch((error: unknown) => failUnexpectedly(exchange, error));
     });
   };
@@ -69,26 +72,39 @@ export function createHandler(options: ServeOptions = {}): Handler {
  * Answers the request, synchronously when nothing has to be waited for (see MaybePromise).
  * Refusals become status pages; anything else unexpected comes back as a rejected promise.
  */
-function handle(exchange: Exchange, resolver: Resolver, next: Next | undefined): MaybePromise<void> {
-  const outcome = attempt(() => route(exchange, resolver, next));
+function handle(
+  exchange: Exchange,
+  resolver: Resolver,
+  next: Next | undefined,
+  upload?: UploadHandler,
+): MaybePromise<void> {
+  const outcome = attempt(() => route(exchange, resolver, next, upload));
   if (!(outcome instanceof Promise)) return outcome;
   return outcome.catch((error: unknown) => answerRefusal(exchange, resolver, error));
 }
 
-function route(exchange: Exchange, resolver: Resolver, next: Next | undefined): MaybePromise<void> {
+function route(
+  exchange: Exchange,
+  resolver: Resolver,
+  next: Next | undefined,
+  upload: UploadHandler | undefined,
+): MaybePromise<void> {
   const { req, res, config } = exchange;
   const method = req.method ?? 'GET';
   if (method !== 'GET' && method !== 'HEAD') {
+    // With --upload, PUT and POST are writes (src/upload/); Allow says so.
+    if (upload !== undefined && (method === 'PUT' || method === 'POST')) return upload(exchange);
+    const allow = upload === undefined ? ALLOW : UPLOAD_ALLOW;
     // With --cors, a preflight is ours to answer even in front of other middleware.
     if (next !== undefined && !(config.cors && isPreflight(req))) return passOn(res, next);
     if (method === 'OPTIONS') {
       res.statusCode = 204;
-      res.setHeader('Allow', ALLOW);
+      res.setHeader('Allow', allow);
       if (config.cors && isPreflight(req)) applyPreflightHeaders(res);
       res.end();
       return;
     }
-    throw new HttpError(405, { Allow: ALLOW });
+    throw new HttpError(405, { Allow: allow });
   }
   const path = parseRequestPath(req.url ?? '/');
   return andThen(resolver.resolve(path), (target) => respond(exchange, target, { path, resolver, next }));

@@ -2,6 +2,8 @@
 // The options the handler and server accept, their defaults in one place, and the resolved
 // (complete, validated) form the rest of the code reads.
 import { resolve } from 'node:path';
+import type { UploadLogEntry, UploadSettings } from './upload/index.js';
+import { DEFAULT_MAX_UPLOAD } from './upload/size.js';
 
 /** Options for createHandler(); every field is optional. */
 export interface ServeOptions {
@@ -31,6 +33,12 @@ export interface ServeOptions {
   readonly onResponse?: ((entry: ResponseLogEntry) => void) | undefined;
   /** Called with the cause of every 5xx and unexpected error. @default undefined */
   readonly onError?: ((error: unknown, requestPath: string) => void) | undefined;
+  /** Accept PUT and multipart POST uploads; `'overwrite'` also lets them replace files. @default false */
+  readonly upload?: boolean | 'overwrite';
+  /** Largest file an upload may store, in bytes. @default 1073741824 (1 GiB) */
+  readonly maxUpload?: number;
+  /** Called once per file stored or folder made by an upload. @default undefined */
+  readonly onUpload?: ((entry: UploadLogEntry) => void) | undefined;
 }
 
 /** What the handler reports for each request, for the CLI's request log. */
@@ -59,6 +67,9 @@ export interface ServeConfig {
   readonly headers: Readonly<Record<string, string>>;
   readonly onResponse: ((entry: ResponseLogEntry) => void) | undefined;
   readonly onError: ((error: unknown, requestPath: string) => void) | undefined;
+  /** Undefined unless uploads are on. */
+  readonly upload: UploadSettings | undefined;
+  readonly onUpload: ((entry: UploadLogEntry) => void) | undefined;
 }
 
 export function resolveConfig(options: ServeOptions = {}): ServeConfig {
@@ -76,5 +87,10 @@ export function resolveConfig(options: ServeOptions = {}): ServeConfig {
     headers: options.headers ?? {},
     onResponse: options.onResponse,
     onError: options.onError,
+    upload:
+      options.upload === undefined || options.upload === false
+        ? undefined
+        : { overwrite: options.upload === 'overwrite', maxBytes: options.maxUpload ?? DEFAULT_MAX_UPLOAD },
+    onUpload: options.onUpload,
   };
 }

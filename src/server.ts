@@ -80,7 +80,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const server = createServer(
     {
       headersTimeout: limits.headersMs,
-      requestTimeout: limits.requestMs,
+      // An upload may take longer than any fixed limit; it is guarded by its own idle timer
+      // (src/upload/) and every other request by idleSocketMs. (Node's requestTimeout covers
+      // the whole body and cannot be lifted for one request.)
+      requestTimeout: options.upload === undefined || options.upload === false ? limits.requestMs : 0,
       keepAliveTimeout: limits.keepAliveMs,
       connectionsCheckingInterval: limits.checkIntervalMs,
     },
