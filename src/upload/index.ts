@@ -20,7 +20,7 @@ import { isHiddenSegment, type Resolver } from '../resolve.js';
 import { decideWrite } from './conditions.js';
 import { checkName } from './names.js';
 import { isSameOrigin } from './origin.js';
-import { type ItemResult, sendRefusal, sendResults } from './reply.js';
+import { type ItemResult, sendResults } from './reply.js';
 import { type StoreOutcome, storeFile } from './store.js';
 
 export { DEFAULT_MAX_UPLOAD, parseSize } from './size.js';
@@ -55,8 +55,6 @@ export const UPLOAD_ALLOW = 'GET, HEAD, OPTIONS, PUT, POST';
 
 /** A body that moves no byte for this long is given up (Node's own requestTimeout is off). */
 const IDLE_MS = 30_000;
-/** An unread body up to this size is read and dropped so the connection can be reused. */
-const DRAINABLE_BYTES = 64 * 1024;
 
 export type UploadHandler = (exchange: Exchange) => Promise<void>;
 
@@ -86,7 +84,7 @@ async function put(exchange: Exchange, context: Context): Promise<void> {
   const name = path.segments.at(-1) ?? '';
   const back = encodeUrlPath(parent, true);
   const refuse = (status: number, message: string): void =>
-    sendRefusal(exchange, status, message, { back, head: closeIfUnread(req) });
+    reply(exchange, context, status, [{ name: '', status, message }], back);
   // A browser page elsewhere can only PUT after a CORS preflight, which is never granted for
   // PUT; an Origin naming another site is refused all the same.
   if (req.headers.origin !== undefined && !isSameOrigin(req.headers, schemeOf(req))) {
@@ -119,7 +117,7 @@ async function put(exchange: Exchange, context: Context): Promise<void> {
   }
   const result = resultOf(outcome, name, location, settings);
   report(context, outcome, location);
-  sendResults(exchange, result.status, [result], { back, head: closeIfUnread(req) });
+  reply(exchange, context, result.status, [result], back);
 }
 
 async function post(exchange: Exchange, context: Context): Promise<void> {
@@ -127,7 +125,7 @@ async function post(exchange: Exchange, context: Context): Promise<void> {
   const path = parseRequestPath(req.url ?? '/');
   const back = encodeUrlPath(path.segments, true);
   const refuse = (status: number, message: string): void =>
-    sendRefusal(exchange, status, message, { back, head: closeIfUnread(req) });
+    reply(exchange, context, status, [{ name: '', status, message }], back);
   // The one defence against cross-site request forgery: a form on another site can POST here,
   // and the browser says so in Origin (see origin.ts).
   if (!isSameOrigin(req.headers, schemeOf(req))) return refuse(403, 'uploads from other sites are refused');
@@ -137,7 +135,7 @@ async function post(exchange: Exchange, context: Context): Promise<void> {
   const asked = new URLSearchParams(path.query).get('mkdir');
   if (asked !== null) {
     const result = await makeFolder(exchange, context, folder, path.segments, asked);
-    return sendResults(exchange, result.status, [result], { back, head: closeIfUnread(req) });
+    return reply(exchange, context, result.status, [result], back);
   }
   const results = await receiveForm(exchange, context, folder, path.segments);
   if (results === undefined) return; // the client went away
@@ -145,7 +143,7 @@ async function post(exchange: Exchange, context: Context): Promise<void> {
   if (results.length === 0) return refuse(400, 'the form held no file and no folder name');
   const failed = results.find((r) => r.status >= 300);
   const status = failed?.status ?? 201;
-  sendResults(exchange, status, results, { back, head: closeIfUnread(req) });
+  reply(exchange, context, status, results, back);
 }
 
 /**
@@ -211,6 +209,8 @@ async function receiveForm(
         gone = true;
         return stop();
       }
+      // A refusal decided before the first byte (409, 412) leaves the part unread: skip it.
+      stream.resume();
       report(context, outcome, location);
       results.push(resultOf(outcome, name, location, settings));
       // The rest of a file over the limit would still have to come through: stop here.
@@ -350,13 +350,45 @@ function schemeOf(req: IncomingMessage): 'http' | 'https' {
   return (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http';
 }
 
+/** Sends the results, taking care of a body that was not (wholly) read. */
+function reply(
+  exchange: Exchange,
+  context: Context,
+  status: number,
+  results: readonly ItemResult[],
+  back: string,
+): void {
+  const { maxBytes } = context.settings;
+  const head = closeIfUnread(exchange.req, maxBytes);
+  limitDrain(exchange, maxBytes);
+  sendResults(exchange, status, results, { back, head });
+}
+
 /**
- * An answer given before the body was read: a small body is read and dropped by Node so the
- * connection can serve the next request; a big one is not worth receiving, so the connection
- * closes after the answer.
+ * Headers for an answer given before the whole body was read. Node then reads the rest and
+ * drops it, so the connection can serve the next request and the client, still sending, is
+ * sure to see the answer; closing at once could reset the connection under it. A body that
+ * announces more than the limit is not worth receiving: that connection closes. Either way no
+ * more than `maxBytes` further bytes are read (see limitDrain).
  */
-function closeIfUnread(req: IncomingMessage): HeaderList {
-  if (req.readableEnded || req.complete) return [];
-  const length = Number(req.headers['content-length'] ?? Number.NaN);
-  return length <= DRAINABLE_BYTES ? [] : ['Connection', 'close'];
+function closeIfUnread(req: IncomingMessage, maxBytes: number): HeaderList {
+  if (req.complete) return [];
+  const length = Number(req.headers['content-length'] ?? 0);
+  return length > maxBytes ? ['Connection', 'close'] : [];
+}
+
+/** After the answer, cuts a connection whose unread body goes on beyond `maxBytes`. */
+function limitDrain(exchange: Exchange, maxBytes: number): void {
+  const { req, res } = exchange;
+  if (req.complete) return;
+  res.once('finish', () => {
+    // After Node's own drain has started (it drops earlier 'data' listeners).
+    setImmediate(() => {
+      let dropped = 0;
+      req.on('data', (chunk: Buffer) => {
+        dropped += chunk.length;
+        if (dropped > maxBytes) req.socket.destroy();
+      });
+    });
+  });
 }

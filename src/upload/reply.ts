@@ -47,16 +47,6 @@ export function sendResults(
   }
 }
 
-/** A single refusal (400, 403, 409, 413…) with its reason. */
-export function sendRefusal(
-  exchange: Exchange,
-  status: number,
-  message: string,
-  options: { readonly back: string; readonly head?: HeaderList },
-): void {
-  sendResults(exchange, status, [{ name: '', status, message }], options);
-}
-
 function renderResultsHtml(status: number, results: readonly ItemResult[], back: string): string {
   const items = results
     .map((r) => `<li class="${r.status < 300 ? 'ok' : 'no'}">${escapeHtml(r.message)}</li>`)

@@ -4,11 +4,11 @@
 // the end, and removed on every failure (also when the process exits mid-upload).
 // Knows nothing of HTTP; the caller picks the folder (through the Resolver) and the status.
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream, type Stats, unlinkSync } from 'node:fs';
 import { link, lstat, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { etagFor } from '../send-file.js';
 import type { WriteDecision } from './conditions.js';
 
@@ -89,27 +89,38 @@ export async function storeFile(request: StoreRequest): Promise<StoreOutcome> {
   }
 }
 
-/** Streams the body into a new temporary file and flushes it; the byte count or why not. */
+/**
+ * Streams the body into a new temporary file, with backpressure, and flushes it; the byte
+ * count or why not. The body is read but never destroyed here: a request over the limit must
+ * keep its socket, or its 413 could not be sent.
+ */
 async function receive(request: StoreRequest, temp: string): Promise<number | StoreOutcome> {
   const { body, maxBytes, idleMs } = request;
   let bytes = 0;
   const idle = setTimeout(() => body.destroy(new Stalled()), idleMs);
   idle.unref();
+  // 'wx': a fresh file or nothing; flush: fsync before close, so a rename publishes data that
+  // is on disk, not only in the page cache.
+  const file = createWriteStream(temp, { flags: 'wx', flush: true });
+  const failed = once(file, 'error').then(([error]) => Promise.reject(error as Error));
+  failed.catch(() => undefined);
   try {
-    await pipeline(
-      body,
-      async function* countAndLimit(source: AsyncIterable<Buffer>) {
-        for await (const chunk of source) {
-          bytes += chunk.length;
-          if (bytes > maxBytes) throw new TooLarge();
-          idle.refresh();
-          yield chunk;
-        }
-      },
-      // 'wx': a fresh file or nothing; flush: fsync before close, so a rename publishes data
-      // that is on disk, not only in the page cache.
-      createWriteStream(temp, { flags: 'wx', flush: true }),
-    );
+    for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes > maxBytes) throw new TooLarge();
+      idle.refresh();
+      if (!file.write(chunk)) await Promise.race([once(file, 'drain'), failed]);
+    }
+    file.end();
+    await Promise.race([once(file, 'close'), failed]);
+  } catch (error) {
+    // The descriptor is closed before the caller unlinks the file.
+    if (!file.closed) {
+      const closed = once(file, 'close').catch(() => undefined);
+      file.destroy();
+      await closed;
+    }
+    throw error;
   } finally {
     clearTimeout(idle);
   }
