@@ -25,6 +25,7 @@ import type { ReadRules } from './listing/read.js';
 import { FolderReader } from './listing/reader.js';
 import { renderListingHtmlChunks } from './listing/render-html.js';
 import { sendText, sendWhole } from './send-whole.js';
+import { uploadListingCsp } from './upload/page.js';
 
 export interface DirectoryToList {
   readonly dirPath: string;
@@ -58,6 +59,13 @@ const CONTENT_TYPES: Readonly<Record<ListingFormat, string>> = {
  * 2.4 MB. Shared by every server in the process; keys hold the folder and the read rules.
  */
 const CACHE_BYTES = 24 * 1024 * 1024;
+
+let uploadPolicy: string | undefined;
+/** The listing's policy for a page with upload controls (src/upload/page.ts), made once. */
+function uploadCsp(): string {
+  uploadPolicy ??= uploadListingCsp(LISTING_CSP);
+  return uploadPolicy;
+}
 
 const reads = new Coalescer<ListingEntry[]>();
 const reader = new FolderReader();
@@ -99,8 +107,12 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
     query.limit ?? null,
     query.offset,
     dir.urlPath,
+    config.upload?.maxBytes ?? null,
   ]);
-  const rendered = await pages.page(folder, entries, variant, () => render(entries, dir, { query, format }));
+  const upload = config.upload?.maxBytes;
+  const rendered = await pages.page(folder, entries, variant, () =>
+    render(entries, dir, { query, format, upload }),
+  );
 
   // A listing changes whenever a file does: always revalidate, cheaply thanks to the ETag.
   const head: HeaderList = ['Cache-Control', 'no-cache'];
@@ -133,7 +145,8 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
       break;
   }
   head.push('Content-Type', CONTENT_TYPES[format]);
-  if (format === 'html') head.push('Content-Security-Policy', LISTING_CSP);
+  if (format === 'html')
+    head.push('Content-Security-Policy', upload === undefined ? LISTING_CSP : uploadCsp());
   if (encoding === 'identity') return sendText(exchange, 200, head, rendered.body);
   head.push('Content-Encoding', encoding);
   sendText(
@@ -150,9 +163,13 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
 async function render(
   entries: readonly ListingEntry[],
   dir: DirectoryToList,
-  asked: { readonly query: ListingQuery; readonly format: ListingFormat },
+  asked: {
+    readonly query: ListingQuery;
+    readonly format: ListingFormat;
+    readonly upload: number | undefined;
+  },
 ): Promise<RenderedListing> {
-  const { query, format } = asked;
+  const { query, format, upload } = asked;
   // Reading (or unpacking what the worker read) and sorting 100,000 entries take tens of
   // milliseconds each: other clients get a turn in between.
   if (entries.length > HTML_PAGE_SIZE) await nextTurn();
@@ -163,7 +180,7 @@ async function render(
   const shared = { segments: dir.segments, entries: page, offset, limit };
   const chunks =
     format === 'html'
-      ? renderListingHtmlChunks({ ...shared, count: sorted.length, totals: totalsOf(sorted), query })
+      ? renderListingHtmlChunks({ ...shared, count: sorted.length, totals: totalsOf(sorted), query, upload })
       : format === 'json'
         ? renderJsonChunks({ ...shared, urlPath: dir.urlPath, total: sorted.length })
         : renderTextChunks({ ...shared, urlPath: dir.urlPath, total: sorted.length });
