@@ -42,6 +42,9 @@ export type StoreOutcome =
 const inFlight = new Set<string>();
 let exitHookInstalled = false;
 
+/** Bytes an upload may have queued for the disk before the socket is paused (backpressure). */
+const WRITE_BUFFER = 4 * 1024 * 1024;
+
 class TooLarge extends Error {}
 class Stalled extends Error {}
 
@@ -101,7 +104,9 @@ async function receive(request: StoreRequest, temp: string): Promise<number | St
   idle.unref();
   // 'wx': a fresh file or nothing; flush: fsync before close, so a rename publishes data that
   // is on disk, not only in the page cache.
-  const file = createWriteStream(temp, { flags: 'wx', flush: true });
+  // A deep buffer lets the stream gather the socket's 64 KiB reads into one writev() each
+  // time the disk is ready: with the 16 KiB default, every read waited for its own write.
+  const file = createWriteStream(temp, { flags: 'wx', flush: true, highWaterMark: WRITE_BUFFER });
   const failed = once(file, 'error').then(([error]) => Promise.reject(error as Error));
   failed.catch(() => undefined);
   try {
