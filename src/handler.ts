@@ -18,7 +18,7 @@ import { parseRequestPath, type RequestPath } from './request-path.js';
 import { Resolver, type Target } from './resolve.js';
 import { sendFile } from './send-file.js';
 import { sendText } from './send-whole.js';
-import { createUploadHandler, UPLOAD_ALLOW, type UploadHandler } from './upload/index.js';
+import type { UploadHandler, UploadSettings } from './upload/index.js';
 
 /** Connect/Express-style continuation: called on a miss instead of answering 404. */
 export type Next = (error?: unknown) => void;
@@ -27,6 +27,7 @@ export type Next = (error?: unknown) => void;
 export type Handler = (req: IncomingMessage, res: ServerResponse, next?: Next) => void;
 
 const ALLOW = 'GET, HEAD, OPTIONS';
+const UPLOAD_ALLOW = 'GET, HEAD, OPTIONS, PUT, POST';
 
 /**
  * The listing and its renderers (nine modules) load after the first response rather than at
@@ -41,13 +42,23 @@ function loadListing(): Promise<typeof import('./listing.js')> {
   return listingModule;
 }
 
+/** --upload's handler; its module (and busboy, node:crypto) loads on the first write, not at start. */
+function loadUploadHandler(settings: UploadSettings, resolver: Resolver, config: ServeConfig): UploadHandler {
+  let loaded: Promise<UploadHandler> | undefined;
+  return (exchange) => {
+    loaded ??= import('./upload/index.js').then((upload) =>
+      upload.createUploadHandler(settings, resolver, config.onUpload),
+    );
+    return loaded.then((handleUpload) => handleUpload(exchange));
+  };
+}
+
 /** Creates the request handler for a folder. */
 export function createHandler(options: ServeOptions = {}): Handler {
   const config = resolveConfig(options);
   const resolver = new Resolver(config);
   const writeHead = createHeadWriter(config);
-  const upload =
-    config.upload === undefined ? undefined : createUploadHandler(config.upload, resolver, config.onUpload);
+  const upload = config.upload === undefined ? undefined : loadUploadHandler(config.upload, resolver, config);
   // The listing code loads right after the first response, off the start-up path.
   let listingRequested = !config.listing;
   // Every failure, thrown at once or later, is caught here, so no request can crash the

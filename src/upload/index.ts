@@ -50,9 +50,6 @@ export interface UploadLogEntry {
   readonly replaced: boolean;
 }
 
-/** The methods a server with uploads answers. */
-export const UPLOAD_ALLOW = 'GET, HEAD, OPTIONS, PUT, POST';
-
 /** A body that moves no byte for this long is given up (Node's own requestTimeout is off). */
 const IDLE_MS = 30_000;
 
