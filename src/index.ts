@@ -4,3 +4,4 @@
 export { createHandler, type Handler, type Next } from './handler.js';
 export type { ResponseLogEntry, ServeOptions } from './options.js';
 export { type RunningServer, type StartOptions, startServer } from './server.js';
+export type { UploadLogEntry } from './upload/index.js';
