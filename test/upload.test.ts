@@ -481,3 +481,22 @@ test('an upload into a folder that is not writable gets 403 and leaves nothing',
   assert.equal((await send(port, 'PUT', '/locked/x.txt', Buffer.from('x'))).status, 403);
   assert.deepEqual(await snapshot(root), before);
 });
+
+test('the listing shows upload controls and a widened CSP only with --upload, even for one folder served twice', async (t) => {
+  const root = await makeTree(t, { 'a.txt': 'a' });
+  const plain = await serve(t, { root });
+  const uploading = await serve(t, { root, upload: true, maxUpload: 5 * 1024 * 1024 });
+  const html = { accept: 'text/html' };
+  const without = await get(plain.port, '/', html);
+  const withUpload = await get(uploading.port, '/', html);
+  assert.ok(!without.text.includes('class="upl"'));
+  assert.doesNotMatch(String(without.headers['content-security-policy']), /connect-src|form-action 'self'/);
+  assert.ok(withUpload.text.includes('<section class="upl"'));
+  assert.ok(withUpload.text.includes('data-max="5242880"'));
+  const policy = String(withUpload.headers['content-security-policy']);
+  assert.match(policy, /connect-src 'self'/);
+  assert.match(policy, /form-action 'self'/);
+  assert.doesNotMatch(policy, /unsafe-inline/);
+  // And the plain server's page is still its own after the other rendered the same folder.
+  assert.equal((await get(plain.port, '/', html)).text, without.text);
+});
