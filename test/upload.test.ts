@@ -500,3 +500,16 @@ test('the listing shows upload controls and a widened CSP only with --upload, ev
   // And the plain server's page is still its own after the other rendered the same folder.
   assert.equal((await get(plain.port, '/', html)).text, without.text);
 });
+
+test('the New folder form sent without script (URL-encoded mkdir=) makes the folder', async (t) => {
+  const { root, port } = await setup(t);
+  const reply = await send(port, 'POST', '/sub/', Buffer.from('mkdir=from+a+form'), {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'text/html',
+    ...SAME_ORIGIN(port),
+  });
+  assert.equal(reply.status, 201);
+  assert.equal(reply.headers.location, '/sub/from%20a%20form/');
+  assert.ok(reply.text.includes('created the folder from a form/'));
+  assert.ok(Object.keys(await snapshot(root)).includes('sub/from a form/'));
+});
