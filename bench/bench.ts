@@ -32,6 +32,7 @@ import {
   writeSoakScript,
 } from './soak.js';
 import { runTlsBench } from './tls.js';
+import { benchUpload, formatUploadBench } from './upload.js';
 import { runWrk, type WrkResult, writeCheckScript } from './wrk.js';
 
 interface Scenario {
@@ -230,7 +231,7 @@ function parseFlags(argv: readonly string[]): Flags {
     else if (arg === '--help' || arg === '-h') {
       process.stdout.write(
         'usage: npm run bench -- [--seconds N | --quick] [--only small,medium,big,range,listing,' +
-          'revalidate,notfound,small-br,medium-br,soak,watch,tls] [--servers serve-here,naive,nginx] [--soak N]\n' +
+          'revalidate,notfound,small-br,medium-br,soak,watch,tls,upload] [--servers serve-here,naive,nginx] [--soak N]\n' +
           '       [--rounds N] [--cpu-prof DIR]\n' +
           '  --rounds N: runs of every scenario, servers alternating; the median is reported (default 3; --quick: 1)\n' +
           '  BENCH_SECONDS=N sets the seconds per run as well (default 5; --quick: 1, no warm-up)\n' +
@@ -320,6 +321,13 @@ function nodeStartMs(env: NodeJS.ProcessEnv): number {
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
+  // First, on a quiet machine: one 1 GiB PUT to --upload against cp (bench/upload.ts).
+  const upload =
+    flags.only === undefined || flags.only.has('upload')
+      ? formatUploadBench(await benchUpload(flags.warmup === 0 ? 128 : 1024))
+      : '';
+  if (flags.only !== undefined && [...flags.only].every((id) => id === 'upload'))
+    return void process.stdout.write(upload);
   if (!found('wrk', ['-v'])) {
     process.stdout.write(
       'bench: wrk is not installed, so there is nothing to measure.\n' +
@@ -460,7 +468,7 @@ async function main(): Promise<void> {
 
   const nodeAlone =
     cleanEnv === undefined ? undefined : { as: nodeStartMs(process.env), clean: nodeStartMs(cleanEnv) };
-  process.stdout.write(report({ flags, scenarios, soak, nodeAlone }, records, nginx));
+  process.stdout.write(report({ flags, scenarios, soak, nodeAlone }, records, nginx) + upload);
   if (failed) {
     process.stdout.write(
       '\nSome runs failed their checks (marked ERR above); their numbers are not shown.\n',

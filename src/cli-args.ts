@@ -9,6 +9,7 @@ import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { escapeControl, formatErrorLine } from './log.js';
 import { parseProxyTarget } from './proxy/target.js';
 import { DEFAULT_PORT } from './server.js';
+import { parseSize } from './upload/size.js';
 
 type Commander = typeof import('commander');
 
@@ -60,6 +61,8 @@ export interface CliFlags {
   tlsKey?: string;
   tlsPasswordFile?: string;
   proxy?: string;
+  upload?: 'overwrite' | true;
+  maxUpload?: number;
 }
 
 export const HELP_EXAMPLES = `
@@ -123,6 +126,12 @@ export function createProgram(): Command {
     .option('--tls-cert <file>', 'serve HTTPS and HTTP/2 with this certificate (PEM)')
     .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
     .option('--tls-password-file <file>', 'file holding the password of an encrypted --tls-key')
+    .option(
+      '--upload [overwrite]',
+      'accept uploads; --upload=overwrite may also replace files',
+      parseUploadMode,
+    )
+    .option('--max-upload <size>', 'largest upload, e.g. 500M or 2G (default: 1G)', parseUploadSize)
     .optionsGroup(HELP_GROUPS.beyondFiles)
     .option('--config <file>', 'read options and URL rules from a JSON file (default: serve-here.json)')
     .option('--proxy <url>', 'send requests that match no file to the app at url', parseProxyUrl)
@@ -271,6 +280,22 @@ function parseProxyUrl(value: string): string {
     throw new (commander().InvalidArgumentError)(`"${escapeControl(value)}" ${parsed.reason}`);
   }
   return value;
+}
+
+function parseUploadMode(value: string): 'overwrite' {
+  if (value !== 'overwrite') {
+    throw new (commander().InvalidArgumentError)(
+      `the only value is "overwrite", not "${value}" (put the folder before --upload)`,
+    );
+  }
+  return value;
+}
+
+function parseUploadSize(value: string): number {
+  const bytes = parseSize(value);
+  if (bytes === undefined)
+    throw new (commander().InvalidArgumentError)(`must be a size such as 500M or 2G, not "${value}"`);
+  return bytes;
 }
 
 function parseSeconds(value: string): number {

@@ -29,6 +29,7 @@ import {
   urlForAddress,
 } from './log.js';
 import { DEFAULT_PORT, type RunningServer, type StartOptions, startServer } from './server.js';
+import { formatUploadLine } from './upload/log-line.js';
 
 /** A problem that stops the server from starting: exit 1. */
 class StartupError extends Error {}
@@ -110,6 +111,8 @@ async function optionsFrom(rootArg: string, cliFlags: CliFlags, env: NodeJS.Proc
   if (flags.host === '')
     throw new UsageError('--host: give an address, or leave the value out for every interface');
   if (typeof flags.spa === 'string') await checkSpaPage(flags.spa, absolute);
+  if (flags.maxUpload !== undefined && flags.upload === undefined)
+    throw new UsageError('--max-upload limits uploads; add --upload to accept them');
   const host = flags.host === true ? '::' : flags.host;
   const tls = await tlsFrom(flags, host, env);
   return {
@@ -133,6 +136,8 @@ async function optionsFrom(rootArg: string, cliFlags: CliFlags, env: NodeJS.Proc
     isolate: flags.isolate === true,
     headers: Object.fromEntries((flags.header ?? []).map((h) => splitHeader(h))),
     proxy: flags.proxy,
+    upload: flags.upload ?? false,
+    ...(flags.maxUpload === undefined ? {} : { maxUpload: flags.maxUpload }),
     watch: flags.watch === true,
     auth: authSpec(flags, env),
   };
@@ -224,6 +229,9 @@ async function run(options: CliRun, flags: CliFlags): Promise<void> {
         process.stderr.write(
           `${formatErrorLine(`too many failed logins from ${escapeControl(address)}; it gets 429 for ${seconds} s`)}\n`,
         ),
+      onUpload: quiet
+        ? undefined
+        : (entry) => process.stdout.write(`${formatUploadLine(entry, new Date())}\n`),
     });
   } catch (error) {
     void sharing.catch(() => undefined);
@@ -289,7 +297,7 @@ async function shareNotes(
       followSymlinks: options.followSymlinks === true,
       auth: options.auth !== undefined,
       tls: options.tls !== undefined,
-      upload: false,
+      upload: options.upload !== undefined && options.upload !== false,
     },
     options.folderLabel,
   );

@@ -21,6 +21,7 @@ import { Resolver, type Target } from './resolve.js';
 import { type FileToSend, sendFile } from './send-file.js';
 import { sendText } from './send-whole.js';
 import { isCaCertificatePath, sendCaCertificate } from './tls/ca-route.js';
+import type { UploadHandler, UploadSettings } from './upload/index.js';
 
 /** Connect/Express-style continuation: called on a miss instead of answering 404. */
 export type Next = (error?: unknown) => void;
@@ -29,6 +30,7 @@ export type Next = (error?: unknown) => void;
 export type Handler = (req: IncomingMessage, res: ServerResponse, next?: Next) => void;
 
 const ALLOW = 'GET, HEAD, OPTIONS';
+const UPLOAD_ALLOW = 'GET, HEAD, OPTIONS, PUT, POST';
 
 /**
  * The listing and its renderers (nine modules) load after the first response rather than at
@@ -41,6 +43,17 @@ let listingModule: Promise<typeof import('./listing.js')> | undefined;
 function loadListing(): Promise<typeof import('./listing.js')> {
   listingModule ??= import('./listing.js');
   return listingModule;
+}
+
+/** --upload's handler; its module (and busboy, node:crypto) loads on the first write, not at start. */
+function loadUploadHandler(settings: UploadSettings, resolver: Resolver, config: ServeConfig): UploadHandler {
+  let loaded: Promise<UploadHandler> | undefined;
+  return (exchange) => {
+    loaded ??= import('./upload/index.js').then((upload) =>
+      upload.createUploadHandler(settings, resolver, config.onUpload),
+    );
+    return loaded.then((handleUpload) => handleUpload(exchange));
+  };
 }
 
 /** Creates the request handler for a folder. */
@@ -84,6 +97,7 @@ function serveWith(
   // Config header rules pick a writer per request; without them every response shares one.
   const pickHead =
     config.rules.headersFor === undefined ? undefined : createRuleHeadWriters(config, writeHead);
+  const upload = config.upload === undefined ? undefined : loadUploadHandler(config.upload, resolver, config);
   // The listing code loads right after the first response, off the start-up path.
   let listingRequested = !config.listing;
   const onResponse = config.live === undefined ? config.onResponse : config.live.quietLog(config.onResponse);
@@ -102,7 +116,7 @@ function serveWith(
     if (authorize !== undefined && !authorize(exchange)) return;
     // Answered with the other requests of this loop turn, sharing their stats (batch.ts).
     answerInBatch(res, () => {
-      const outcome = handle(exchange, resolver, next);
+      const outcome = handle(exchange, resolver, next, upload);
       if (outcome instanceof Promise) outcome.catch((error: unknown) => failUnexpectedly(exchange, error));
     });
   };
@@ -112,13 +126,23 @@ function serveWith(
  * Answers the request, synchronously when nothing has to be waited for (see MaybePromise).
  * Refusals become status pages; anything else unexpected comes back as a rejected promise.
  */
-function handle(exchange: Exchange, resolver: Resolver, next: Next | undefined): MaybePromise<void> {
-  const outcome = attempt(() => route(exchange, resolver, next));
+function handle(
+  exchange: Exchange,
+  resolver: Resolver,
+  next: Next | undefined,
+  upload?: UploadHandler,
+): MaybePromise<void> {
+  const outcome = attempt(() => route(exchange, resolver, next, upload));
   if (!(outcome instanceof Promise)) return outcome;
   return outcome.catch((error: unknown) => answerRefusal(exchange, resolver, error));
 }
 
-function route(exchange: Exchange, resolver: Resolver, next: Next | undefined): MaybePromise<void> {
+function route(
+  exchange: Exchange,
+  resolver: Resolver,
+  next: Next | undefined,
+  upload: UploadHandler | undefined,
+): MaybePromise<void> {
   const { req, res, config } = exchange;
   // Reserved URLs (/__serve-here/…) of the features that are on come before anything else.
   if (config.live?.handleRequest(req, res)) return;
@@ -127,6 +151,9 @@ function route(exchange: Exchange, resolver: Resolver, next: Next | undefined): 
   const proxied = config.proxy?.byRule(exchange);
   if (proxied !== undefined) return proxied;
   if (method !== 'GET' && method !== 'HEAD') {
+    // With --upload, PUT and POST are writes (src/upload/); Allow says so.
+    if (upload !== undefined && (method === 'PUT' || method === 'POST')) return upload(exchange);
+    const allow = upload === undefined ? ALLOW : UPLOAD_ALLOW;
     // Files answer GET and HEAD only; every other method goes to the --proxy app, if any.
     if (config.proxy?.fallback !== undefined && !(config.cors && isPreflight(req))) {
       return config.proxy.toFallback(exchange);
@@ -135,12 +162,12 @@ function route(exchange: Exchange, resolver: Resolver, next: Next | undefined): 
     if (next !== undefined && !(config.cors && isPreflight(req))) return passOn(res, next);
     if (method === 'OPTIONS') {
       res.statusCode = 204;
-      res.setHeader('Allow', ALLOW);
+      res.setHeader('Allow', allow);
       if (config.cors && isPreflight(req)) applyPreflightHeaders(res);
       res.end();
       return;
     }
-    throw new HttpError(405, { Allow: ALLOW });
+    throw new HttpError(405, { Allow: allow });
   }
   const path = parseRequestPath(req.url ?? '/');
   // Internal URLs under /__serve-here/, each only while its feature is on.

@@ -16,3 +16,4 @@ export type { ResponseLogEntry, ServeOptions } from './options.js';
 export type { ProxyOption, ProxyRoute } from './proxy/index.js';
 export { type RunningServer, type StartOptions, startServer } from './server.js';
 export type { TlsMaterial } from './tls/pem-files.js';
+export type { UploadLogEntry } from './upload/index.js';

@@ -26,6 +26,7 @@ import { FolderReader } from './listing/reader.js';
 import { renderListingHtmlChunks } from './listing/render-html.js';
 import type { LiveReload } from './live/index.js';
 import { sendText, sendWhole } from './send-whole.js';
+import { uploadListingCsp } from './upload/page.js';
 
 export interface DirectoryToList {
   readonly dirPath: string;
@@ -59,6 +60,13 @@ const CONTENT_TYPES: Readonly<Record<ListingFormat, string>> = {
  * 2.4 MB. Shared by every server in the process; keys hold the folder and the read rules.
  */
 const CACHE_BYTES = 24 * 1024 * 1024;
+
+let uploadPolicy: string | undefined;
+/** The listing's policy for a page with upload controls (src/upload/page.ts), made once. */
+function uploadCsp(): string {
+  uploadPolicy ??= uploadListingCsp(LISTING_CSP);
+  return uploadPolicy;
+}
 
 const reads = new Coalescer<ListingEntry[]>();
 const reader = new FolderReader();
@@ -104,9 +112,11 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
     query.offset,
     dir.urlPath,
     live !== undefined,
+    config.upload?.maxBytes ?? null,
   ]);
+  const upload = config.upload?.maxBytes;
   const rendered = await pages.page(folder, entries, variant, () =>
-    render(entries, dir, { query, format, live }),
+    render(entries, dir, { query, format, live, upload }),
   );
 
   // A listing changes whenever a file does: always revalidate, cheaply thanks to the ETag.
@@ -140,8 +150,10 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
       break;
   }
   head.push('Content-Type', CONTENT_TYPES[format]);
-  if (format === 'html')
-    head.push('Content-Security-Policy', live === undefined ? LISTING_CSP : live.allowInCsp(LISTING_CSP));
+  if (format === 'html') {
+    const csp = upload === undefined ? LISTING_CSP : uploadCsp();
+    head.push('Content-Security-Policy', live === undefined ? csp : live.allowInCsp(csp));
+  }
   if (encoding === 'identity') return sendText(exchange, 200, head, rendered.body);
   head.push('Content-Encoding', encoding);
   sendText(
@@ -162,9 +174,10 @@ async function render(
     readonly query: ListingQuery;
     readonly format: ListingFormat;
     readonly live: LiveReload | undefined;
+    readonly upload: number | undefined;
   },
 ): Promise<RenderedListing> {
-  const { query, format, live } = asked;
+  const { query, format, live, upload } = asked;
   // Reading (or unpacking what the worker read) and sorting 100,000 entries take tens of
   // milliseconds each: other clients get a turn in between.
   if (entries.length > HTML_PAGE_SIZE) await nextTurn();
@@ -175,7 +188,7 @@ async function render(
   const shared = { segments: dir.segments, entries: page, offset, limit };
   const chunks =
     format === 'html'
-      ? renderListingHtmlChunks({ ...shared, count: sorted.length, totals: totalsOf(sorted), query })
+      ? renderListingHtmlChunks({ ...shared, count: sorted.length, totals: totalsOf(sorted), query, upload })
       : format === 'json'
         ? renderJsonChunks({ ...shared, urlPath: dir.urlPath, total: sorted.length })
         : renderTextChunks({ ...shared, urlPath: dir.urlPath, total: sorted.length });

@@ -11,6 +11,8 @@ import {
   type RewriteRule,
 } from './config/index.js';
 import { type AppProxy, createProxy, type ProxyOption } from './proxy/index.js';
+import type { UploadLogEntry, UploadSettings } from './upload/index.js';
+import { DEFAULT_MAX_UPLOAD } from './upload/size.js';
 
 /** Options for createHandler(); every field is optional. */
 export interface ServeOptions {
@@ -73,6 +75,12 @@ export interface ServeOptions {
   readonly proxy?: ProxyOption | undefined;
   /** How long the app may take to start answering before the client gets 504, in ms. @default 30000 */
   readonly proxyTimeoutMs?: number | undefined;
+  /** Accept PUT and multipart POST uploads; `'overwrite'` also lets them replace files. @default false */
+  readonly upload?: boolean | 'overwrite';
+  /** Largest file an upload may store, in bytes. @default 1073741824 (1 GiB) */
+  readonly maxUpload?: number;
+  /** Called once per file stored or folder made by an upload. @default undefined */
+  readonly onUpload?: ((entry: UploadLogEntry) => void) | undefined;
 }
 
 /** What the handler reports for each request, for the CLI's request log. */
@@ -112,6 +120,9 @@ export interface ServeConfig {
   readonly onAuthBlocked: ((address: string, retryAfterSeconds: number) => void) | undefined;
   /** The proxy to an app, or undefined when off. */
   readonly proxy: AppProxy | undefined;
+  /** Undefined unless uploads are on. */
+  readonly upload: UploadSettings | undefined;
+  readonly onUpload: ((entry: UploadLogEntry) => void) | undefined;
 }
 
 export function resolveConfig(options: ServeOptions = {}): ServeConfig {
@@ -137,5 +148,10 @@ export function resolveConfig(options: ServeOptions = {}): ServeConfig {
     auth: options.auth,
     onAuthBlocked: options.onAuthBlocked,
     proxy: createProxy(options.proxy, options.proxyTimeoutMs),
+    upload:
+      options.upload === undefined || options.upload === false
+        ? undefined
+        : { overwrite: options.upload === 'overwrite', maxBytes: options.maxUpload ?? DEFAULT_MAX_UPLOAD },
+    onUpload: options.onUpload,
   };
 }

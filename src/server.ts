@@ -91,7 +91,12 @@ export const DEFAULT_TIMEOUTS: ServerTimeouts = {
 
 /** Starts serving; rejects with the listen error (code EADDRINUSE, EACCES…) if it cannot. */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
-  const limits = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const configured = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  // An upload may take longer than any fixed limit; it is guarded by its own idle timer
+  // (src/upload/) and every other request by idleSocketMs. (Node's requestTimeout covers the
+  // whole body and cannot be lifted for one request.)
+  const uploads = options.upload !== undefined && options.upload !== false;
+  const limits = uploads ? { ...configured, requestMs: 0 } : configured;
   // Loaded only for --watch: a plain start neither loads nor runs any of it.
   const live = options.watch === true ? await startLiveReload(options) : undefined;
   const served = live === undefined ? options : { ...options, live };

@@ -3,6 +3,7 @@
 // goes through escapeHtml as text and encodePathSegment in links; nothing else reaches HTML.
 import { encodePathSegment, escapeHtml, renderPage } from '../http/html.js';
 import { formatBytes } from '../log.js';
+import { renderUploadControls } from '../upload/page.js';
 import { FAVICON, icon, LISTING_SCRIPT, LISTING_STYLE } from './assets.js';
 import { iconKindOf, type ListingEntry, type SortKey, type SortOrder, type Totals } from './entry.js';
 import { formatListingQuery, type ListingQuery } from './query.js';
@@ -22,6 +23,8 @@ export interface ListingView {
   readonly offset: number;
   /** The page size in effect. */
   readonly limit: number | 'all';
+  /** With --upload: the largest upload in bytes, and the page shows upload controls. */
+  readonly upload?: number | undefined;
 }
 
 const COLUMNS: readonly { key: SortKey; label: string; cls: string; first: SortOrder }[] = [
@@ -59,7 +62,7 @@ export function* renderListingHtmlChunks(view: ListingView): Generator<string> {
   const body = `<main>
 <h1>${renderHeading(view.segments)}</h1>
 <div class="bar"><div class="filter" hidden>${icon('search')}<input id="filter" type="search" placeholder="Filter" aria-label="Filter names" autocomplete="off" spellcheck="false"><kbd>/</kbd></div><span class="status" id="status" aria-live="polite"></span></div>
-${pager}<div class="card"><table>
+${view.upload === undefined ? '' : renderUploadControls(view.upload)}${pager}<div class="card"><table>
 <thead><tr>${COLUMNS.map((c) => renderHeader(c, view.query)).join('')}</tr></thead>
 <tbody>
 ${ROWS_MARKER}
