@@ -50,6 +50,7 @@ export interface CliFlags {
   header?: string[];
   isolate?: boolean;
   open?: string | true;
+  zip?: boolean;
 }
 
 export const HELP_EXAMPLES = `
@@ -106,6 +107,7 @@ export function createProgram(): Command {
     .option('--isolate', 'cross-origin isolation (COOP/COEP) for SharedArrayBuffer')
     .option('-o, --open [path]', 'open the browser at the served URL')
     .optionsGroup(HELP_GROUPS.sharing)
+    .option('--zip', 'offer every listed folder as a .zip download (?download=zip)')
     .optionsGroup(HELP_GROUPS.beyondFiles)
     .optionsGroup(HELP_GROUPS.other)
     .version(VERSION, '-v, --version', 'print the version')

@@ -91,6 +91,7 @@ async function optionsFrom(rootArg: string, flags: CliFlags, env: NodeJS.Process
     spa: flags.spa === undefined ? false : flags.spa,
     cors: flags.cors === true,
     isolate: flags.isolate === true,
+    zip: flags.zip === true,
     headers: Object.fromEntries((flags.header ?? []).map((h) => splitHeader(h))),
   };
 }

@@ -40,6 +40,9 @@ function loadListing(): Promise<typeof import('./listing.js')> {
   return listingModule;
 }
 
+/** The zip download (--zip), loaded by the first folder request that may need it. */
+let zipModule: Promise<typeof import('./zip/index.js')> | undefined;
+
 /** Creates the request handler for a folder. */
 export function createHandler(options: ServeOptions = {}): Handler {
   const config = resolveConfig(options);
@@ -137,6 +140,11 @@ async function sendFolder(
   context: RespondContext,
 ): Promise<void> {
   if (!exchange.config.listing) throw new HttpError(404);
+  if (exchange.config.zip) {
+    zipModule ??= import('./zip/index.js');
+    const zip = await zipModule;
+    if (zip.isZipDownload(context.path.query)) return zip.sendZip(exchange, target, context.resolver);
+  }
   const { sendListing } = await loadListing().catch((error: unknown) => {
     const refusal = httpErrorFromFs(error);
     throw refusal.status === 503 ? refusal : error;
