@@ -99,8 +99,11 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
     query.limit ?? null,
     query.offset,
     dir.urlPath,
+    config.zip,
   ]);
-  const rendered = await pages.page(folder, entries, variant, () => render(entries, dir, { query, format }));
+  const rendered = await pages.page(folder, entries, variant, () =>
+    render(entries, dir, { query, format, zip: config.zip }),
+  );
 
   // A listing changes whenever a file does: always revalidate, cheaply thanks to the ETag.
   const head: HeaderList = ['Cache-Control', 'no-cache'];
@@ -150,7 +153,7 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
 async function render(
   entries: readonly ListingEntry[],
   dir: DirectoryToList,
-  asked: { readonly query: ListingQuery; readonly format: ListingFormat },
+  asked: { readonly query: ListingQuery; readonly format: ListingFormat; readonly zip: boolean },
 ): Promise<RenderedListing> {
   const { query, format } = asked;
   // Reading (or unpacking what the worker read) and sorting 100,000 entries take tens of
@@ -163,7 +166,13 @@ async function render(
   const shared = { segments: dir.segments, entries: page, offset, limit };
   const chunks =
     format === 'html'
-      ? renderListingHtmlChunks({ ...shared, count: sorted.length, totals: totalsOf(sorted), query })
+      ? renderListingHtmlChunks({
+          ...shared,
+          count: sorted.length,
+          totals: totalsOf(sorted),
+          query,
+          zip: asked.zip,
+        })
       : format === 'json'
         ? renderJsonChunks({ ...shared, urlPath: dir.urlPath, total: sorted.length })
         : renderTextChunks({ ...shared, urlPath: dir.urlPath, total: sorted.length });
