@@ -37,51 +37,83 @@ export interface ArchiveJob {
 }
 
 /**
+ * How many files are opened and read ahead of the one going into the archive. The thread pool
+ * has four threads: four small files in flight take a 10,000-file folder in well under half the
+ * time of one at a time. Each small file is closed once read; at most this many big ones wait
+ * open for their turn.
+ */
+const LOOKAHEAD = 4;
+
+/** A walked item made ready for the archive: an entry and its bytes, or why it was left out. */
+type Prepared =
+  | { readonly kind: 'entry'; readonly entry: ZipArchiveEntry; readonly source: Buffer | Readable | null }
+  | { readonly kind: 'skipped'; readonly path: string; readonly reason: SkipReason };
+
+/**
  * Adds every walked item under `top/`, then SKIPPED.txt if anything was left out, then ends
  * the archive. Rejects on a read error in the middle of a file (the archive can't be mended
  * then) and when aborted.
  */
 export async function writeArchive(job: ArchiveJob, topMtime: Date): Promise<void> {
-  const { zip, items, top, signal } = job;
+  const { zip, items, top } = job;
   const skipped: Skipped[] = [];
   let moreSkipped = 0;
   const topNames = new Set<string>();
-  const skip = (path: string, reason: SkipReason): void => {
-    if (skipped.length < MAX_SKIPPED_LISTED) skipped.push({ path, reason });
-    else moreSkipped++;
-  };
+  const ahead: Promise<Prepared>[] = [];
+  let walked = false;
   await addEntry(job, folderEntry(`${top}/`, topMtime), null);
-  for (let item = await items.next(); item.done !== true; item = await items.next()) {
-    signal.throwIfAborted();
-    const { path } = item.value;
-    if (!path.includes('/')) topNames.add(path);
-    switch (item.value.kind) {
-      case 'folder':
-        await addEntry(job, folderEntry(`${top}/${path}/`, item.value.mtime), null);
-        break;
-      case 'skipped':
-        skip(path, item.value.reason);
-        break;
-      case 'file': {
-        const reason = await addFile(job, path, item.value.filePath);
-        if (reason !== undefined) skip(path, reason);
-        break;
+  try {
+    for (;;) {
+      while (!walked && ahead.length < LOOKAHEAD) {
+        const item = await items.next();
+        if (item.done === true) walked = true;
+        else {
+          if (!item.value.path.includes('/')) topNames.add(item.value.path);
+          const prepared = prepare(job, item.value);
+          prepared.catch(() => undefined); // awaited in turn below
+          ahead.push(prepared);
+        }
       }
+      const next = ahead.shift();
+      if (next === undefined) break;
+      const prepared = await next;
+      job.signal.throwIfAborted();
+      if (prepared.kind === 'entry') await addEntry(job, prepared.entry, prepared.source);
+      else if (skipped.length < MAX_SKIPPED_LISTED) skipped.push(prepared);
+      else moreSkipped++;
     }
+  } catch (error) {
+    // Files read ahead are closed: small ones already are, big ones wait open in a stream.
+    for (const waiting of ahead) void waiting.then(discard, () => undefined);
+    throw error;
   }
   if (skipped.length > 0) {
     const report = Buffer.from(formatSkippedReport(skipped, moreSkipped), 'utf8');
-    await addEntry(
-      job,
-      fileEntry(`${top}/${skippedEntryName(topNames)}`, { mtime: new Date(), mode: 0o644 }),
-      report,
-    );
+    const name = `${top}/${skippedEntryName(topNames)}`;
+    await addEntry(job, fileEntry(name, { mtime: new Date(), mode: 0o644 }), report);
   }
   zip.finish();
 }
 
-/** Adds one file; returns why it was left out, if it was. */
-async function addFile(job: ArchiveJob, path: string, filePath: string): Promise<SkipReason | undefined> {
+function discard(prepared: Prepared): void {
+  if (prepared.kind === 'entry' && prepared.source !== null && !Buffer.isBuffer(prepared.source)) {
+    prepared.source.destroy();
+  }
+}
+
+async function prepare(job: ArchiveJob, item: WalkItem): Promise<Prepared> {
+  switch (item.kind) {
+    case 'folder':
+      return { kind: 'entry', entry: folderEntry(`${job.top}/${item.path}/`, item.mtime), source: null };
+    case 'skipped':
+      return item;
+    case 'file':
+      return prepareFile(job, item.path, item.filePath);
+  }
+}
+
+/** Opens a file: read whole and closed when small, an unread stream when big. */
+async function prepareFile(job: ArchiveJob, path: string, filePath: string): Promise<Prepared> {
   // O_NONBLOCK: a file swapped for a FIFO since the walk saw it can't hang the open. Unless
   // links may be followed, a file swapped for a link is refused (ELOOP) rather than read.
   const flags = constants.O_RDONLY | constants.O_NONBLOCK | (job.followSymlinks ? 0 : constants.O_NOFOLLOW);
@@ -92,33 +124,29 @@ async function addFile(job: ArchiveJob, path: string, filePath: string): Promise
     const code = (error as NodeJS.ErrnoException).code;
     // Out of descriptors is the server's trouble, not the file's: fail rather than skip.
     if (code === 'EMFILE' || code === 'ENFILE') throw error;
-    return code === 'ENOENT' ? 'vanished' : 'unreadable';
+    return { kind: 'skipped', path, reason: code === 'ENOENT' ? 'vanished' : 'unreadable' };
   }
-  let source: Buffer | Readable;
-  let entry: ZipArchiveEntry;
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) {
       await handle.close();
-      return 'not a regular file';
+      return { kind: 'skipped', path, reason: 'not a regular file' };
     }
-    entry = fileEntry(`${job.top}/${path}`, stats);
+    const entry = fileEntry(`${job.top}/${path}`, stats);
     if (shouldDeflate(path, stats.size)) entry.setMethod(DEFLATED);
-    if (stats.size <= READ_WHOLE_MAX) {
-      source = await readWhole(handle, job.signal);
-    } else {
-      // Up to the size seen now: a file that grows while it is read (a log) ends somewhere.
-      source = handle.createReadStream({ start: 0, end: stats.size - 1, highWaterMark: READ_CHUNK });
-    }
+    if (stats.size <= READ_WHOLE_MAX)
+      return { kind: 'entry', entry, source: await readWhole(handle, job.signal) };
+    // Up to the size seen now: a file that grows while it is read (a log) ends somewhere.
+    const stream = handle.createReadStream({ start: 0, end: stats.size - 1, highWaterMark: READ_CHUNK });
+    if (job.signal.aborted) stream.destroy();
+    return { kind: 'entry', entry, source: stream };
   } catch (error) {
     await handle.close().catch(() => undefined);
     job.signal.throwIfAborted();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EMFILE' || code === 'ENFILE') throw error;
-    return 'unreadable';
+    return { kind: 'skipped', path, reason: 'unreadable' };
   }
-  await addEntry(job, entry, source);
-  return undefined;
 }
 
 /** Reads a small file whole and closes it, closing it at once if the download is aborted. */

@@ -9,6 +9,7 @@ import type { Exchange } from '../exchange.js';
 import type { HeaderList } from '../headers.js';
 import { httpErrorFromFs } from '../http/errors.js';
 import { writeArchive } from './archive.js';
+import { createCoalescer } from './coalesce.js';
 import { archiveBaseName, formatContentDisposition, isZipDownload } from './rules.js';
 import { type WalkItem, walkFolder } from './walk.js';
 
@@ -78,7 +79,7 @@ export async function sendZip(exchange: Exchange, folder: FolderToZip, root: Zip
   res.once('close', stop);
   const job = { zip, items, top, followSymlinks: config.followSymlinks, signal: aborter.signal };
   const [sent, written] = await Promise.allSettled([
-    pipeline(zip, res),
+    pipeline(zip, createCoalescer(), res),
     // Whatever stops the writing (abort, read error) also ends the response early: the client
     // sees a cut transfer (no last chunk), never an archive that looks whole.
     writeArchive(job, first.value.mtime).catch((error: unknown) => {
