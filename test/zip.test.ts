@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { encodePathSegment } from '../src/http/html.js';
 import type { ResponseLogEntry } from '../src/options.js';
+import { walkFolder } from '../src/zip/walk.js';
 import { BIN } from './cli-helpers.js';
 import { get, makeTree, serve } from './helpers.js';
 
@@ -395,4 +396,23 @@ test('a client that disconnects mid-download stops the walk and frees the open f
   const after = await openFiles();
   assert.ok(!after.includes(big), 'the big file was closed');
   assert.equal(after.length, before);
+});
+
+test('walkFolder() leaves out what `excluded` refuses, given segments from the root', async (t) => {
+  const root = await makeTree(t, { 'docs/a.txt': 'a', 'docs/drafts/b.txt': 'b', 'docs/c.txt': 'c' });
+  const asked: string[] = [];
+  const walked: string[] = [];
+  const rules = {
+    segments: ['docs'],
+    dotfiles: false,
+    followSymlinks: false,
+    realRoot: root,
+    excluded: (segments: readonly string[]) => {
+      asked.push(segments.join('/'));
+      return segments.at(-1) === 'drafts' || segments.at(-1) === 'c.txt';
+    },
+  };
+  for await (const item of walkFolder(join(root, 'docs'), rules)) walked.push(`${item.kind} ${item.path}`);
+  assert.deepEqual(walked, ['folder ', 'file a.txt']);
+  assert.deepEqual(asked, ['docs/a.txt', 'docs/c.txt', 'docs/drafts']);
 });

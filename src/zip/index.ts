@@ -43,7 +43,7 @@ export async function sendZip(exchange: Exchange, folder: FolderToZip, root: Zip
   const { req, res, config } = exchange;
   const realRoot = await root.realRoot();
   const items = walkFolder(folder.dirPath, {
-    depth: folder.segments.length,
+    segments: folder.segments,
     dotfiles: config.dotfiles,
     followSymlinks: config.followSymlinks,
     realRoot,

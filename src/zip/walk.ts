@@ -9,12 +9,17 @@ import { isHiddenSegment, isServableRealPath } from '../resolve.js';
 import type { SkipReason } from './rules.js';
 
 export interface WalkRules {
-  /** How deep the walked folder is under the root (0 for the root), for the `.well-known` rule. */
-  readonly depth: number;
+  /** The walked folder's path segments under the root ([] for the root). */
+  readonly segments: readonly string[];
   readonly dotfiles: boolean;
   readonly followSymlinks: boolean;
   /** The root's real path: links whose real target lies outside it are left out. */
   readonly realRoot: string;
+  /**
+   * Names the server refuses by other rules than these (a config file's unlisted paths, say):
+   * given a name's segments under the root, true leaves it out without a word.
+   */
+  readonly excluded?: ((segments: readonly string[]) => boolean) | undefined;
 }
 
 /** Paths are '/'-separated and relative to the walked folder ('' is the folder itself). */
@@ -27,7 +32,8 @@ export type WalkItem =
 interface Frame {
   readonly dirPath: string;
   readonly path: string;
-  readonly depth: number;
+  /** The folder's segments under the root; their count is its depth. */
+  readonly segments: readonly string[];
   readonly dirents: readonly Dirent[];
   next: number;
 }
@@ -42,7 +48,7 @@ interface Frame {
 export async function* walkFolder(dirPath: string, rules: WalkRules): AsyncGenerator<WalkItem> {
   const top = await stat(dirPath, { bigint: true });
   const seen = new Set<string>([identity(top)]);
-  const stack: Frame[] = [await enter(dirPath, '', rules.depth)];
+  const stack: Frame[] = [await enter(dirPath, '', rules.segments)];
   yield { kind: 'folder', path: '', mtime: top.mtime };
   while (stack.length > 0) {
     const frame = stack.at(-1) as Frame;
@@ -52,7 +58,9 @@ export async function* walkFolder(dirPath: string, rules: WalkRules): AsyncGener
       continue;
     }
     const name = dirent.name;
-    if (!rules.dotfiles && isHiddenSegment(name, frame.depth)) continue;
+    if (!rules.dotfiles && isHiddenSegment(name, frame.segments.length)) continue;
+    const segments = [...frame.segments, name];
+    if (rules.excluded?.(segments) === true) continue;
     const path = frame.path === '' ? name : `${frame.path}/${name}`;
     // request-path.ts splits URLs on '\', so such a name can't be served, nor listed.
     if (name.includes('\\')) {
@@ -70,7 +78,7 @@ export async function* walkFolder(dirPath: string, rules: WalkRules): AsyncGener
     } else {
       let child: Frame;
       try {
-        child = await enter(found.filePath, path, frame.depth + 1);
+        child = await enter(found.filePath, path, segments);
       } catch {
         yield { kind: 'skipped', path: `${path}/`, reason: 'folder unreadable' };
         continue;
@@ -82,11 +90,11 @@ export async function* walkFolder(dirPath: string, rules: WalkRules): AsyncGener
   }
 }
 
-async function enter(dirPath: string, path: string, depth: number): Promise<Frame> {
+async function enter(dirPath: string, path: string, segments: readonly string[]): Promise<Frame> {
   const dirents = await readdir(dirPath, { withFileTypes: true });
   // Name order (by code unit, the same on every machine), like `zip -r` of a sorted listing.
   dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { dirPath, path, depth, dirents, next: 0 };
+  return { dirPath, path, segments, dirents, next: 0 };
 }
 
 function identity(stats: BigIntStats): string {
