@@ -34,6 +34,7 @@ import {
 import { runTlsBench } from './tls.js';
 import { benchUpload, formatUploadBench } from './upload.js';
 import { runWrk, type WrkResult, writeCheckScript } from './wrk.js';
+import { runZipBench } from './zip.js';
 
 interface Scenario {
   readonly id: string;
@@ -231,12 +232,13 @@ function parseFlags(argv: readonly string[]): Flags {
     else if (arg === '--help' || arg === '-h') {
       process.stdout.write(
         'usage: npm run bench -- [--seconds N | --quick] [--only small,medium,big,range,listing,' +
-          'revalidate,notfound,small-br,medium-br,soak,watch,tls,upload] [--servers serve-here,naive,nginx] [--soak N]\n' +
+          'revalidate,notfound,small-br,medium-br,soak,watch,tls,upload,zip] [--servers serve-here,naive,nginx] [--soak N]\n' +
           '       [--rounds N] [--cpu-prof DIR]\n' +
           '  --rounds N: runs of every scenario, servers alternating; the median is reported (default 3; --quick: 1)\n' +
           '  BENCH_SECONDS=N sets the seconds per run as well (default 5; --quick: 1, no warm-up)\n' +
           `  --soak N: seconds of the mixed-load memory soak, run last on serve-here and naive (default ${SOAK_DEFAULT_SECONDS};\n` +
-          `    --quick: 6; 0 skips it), after a warm-up of a sixth of it, at least ${SOAK_MIN_WARMUP} s (--quick: 2 s). --only soak runs just the soak.\n`,
+          `    --quick: 6; 0 skips it), after a warm-up of a sixth of it, at least ${SOAK_MIN_WARMUP} s (--quick: 2 s). --only soak runs just the soak.\n` +
+          '  --only zip: zip of a 1 GiB folder vs zip -0 (BENCH_ZIP_MIB=N sets its size; --quick: 256)\n',
       );
       process.exit(0);
     } else throw new Error(`unknown flag ${arg} (see --help)`);
@@ -321,6 +323,11 @@ function nodeStartMs(env: NodeJS.ProcessEnv): number {
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
+  if (flags.only === undefined || flags.only.has('zip')) {
+    const mib = Number(process.env.BENCH_ZIP_MIB ?? (flags.warmup === 0 ? 256 : 1024)); // --quick: 256
+    process.stdout.write(await runZipBench({ mib, rounds: flags.rounds }));
+    if (flags.only?.size === 1) return;
+  }
   // First, on a quiet machine: one 1 GiB PUT to --upload against cp (bench/upload.ts).
   const upload =
     flags.only === undefined || flags.only.has('upload')

@@ -63,6 +63,7 @@ export interface CliFlags {
   proxy?: string;
   upload?: 'overwrite' | true;
   maxUpload?: number;
+  zip?: boolean;
 }
 
 export const HELP_EXAMPLES = `
@@ -132,6 +133,7 @@ export function createProgram(): Command {
       parseUploadMode,
     )
     .option('--max-upload <size>', 'largest upload, e.g. 500M or 2G (default: 1G)', parseUploadSize)
+    .option('--zip', 'offer every listed folder as a .zip download (?download=zip)')
     .optionsGroup(HELP_GROUPS.beyondFiles)
     .option('--config <file>', 'read options and URL rules from a JSON file (default: serve-here.json)')
     .option('--proxy <url>', 'send requests that match no file to the app at url', parseProxyUrl)

@@ -134,6 +134,7 @@ async function optionsFrom(rootArg: string, cliFlags: CliFlags, env: NodeJS.Proc
     spa: flags.spa === undefined ? false : flags.spa,
     cors: flags.cors === true,
     isolate: flags.isolate === true,
+    zip: flags.zip === true,
     headers: Object.fromEntries((flags.header ?? []).map((h) => splitHeader(h))),
     proxy: flags.proxy,
     upload: flags.upload ?? false,

@@ -56,6 +56,9 @@ function loadUploadHandler(settings: UploadSettings, resolver: Resolver, config:
   };
 }
 
+/** The zip download (--zip), loaded by the first folder request that may need it. */
+let zipModule: Promise<typeof import('./zip/index.js')> | undefined;
+
 /** Creates the request handler for a folder. */
 export function createHandler(options: ServeOptions = {}): Handler {
   const config = resolveConfig(options);
@@ -274,6 +277,11 @@ async function sendFolder(
     // A folder that is not listed is missing, and so the --proxy app's to answer.
     if (exchange.config.proxy?.fallback !== undefined) return exchange.config.proxy.toFallback(exchange);
     throw new HttpError(404);
+  }
+  if (exchange.config.zip) {
+    zipModule ??= import('./zip/index.js');
+    const zip = await zipModule;
+    if (zip.isZipDownload(context.path.query)) return zip.sendZip(exchange, target, context.resolver);
   }
   const { sendListing } = await loadListing().catch((error: unknown) => {
     const refusal = httpErrorFromFs(error);

@@ -113,10 +113,11 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
     dir.urlPath,
     live !== undefined,
     config.upload?.maxBytes ?? null,
+    config.zip,
   ]);
   const upload = config.upload?.maxBytes;
   const rendered = await pages.page(folder, entries, variant, () =>
-    render(entries, dir, { query, format, live, upload }),
+    render(entries, dir, { query, format, live, upload, zip: config.zip }),
   );
 
   // A listing changes whenever a file does: always revalidate, cheaply thanks to the ETag.
@@ -175,6 +176,7 @@ async function render(
     readonly format: ListingFormat;
     readonly live: LiveReload | undefined;
     readonly upload: number | undefined;
+    readonly zip: boolean;
   },
 ): Promise<RenderedListing> {
   const { query, format, live, upload } = asked;
@@ -188,7 +190,14 @@ async function render(
   const shared = { segments: dir.segments, entries: page, offset, limit };
   const chunks =
     format === 'html'
-      ? renderListingHtmlChunks({ ...shared, count: sorted.length, totals: totalsOf(sorted), query, upload })
+      ? renderListingHtmlChunks({
+          ...shared,
+          count: sorted.length,
+          totals: totalsOf(sorted),
+          query,
+          upload,
+          zip: asked.zip,
+        })
       : format === 'json'
         ? renderJsonChunks({ ...shared, urlPath: dir.urlPath, total: sorted.length })
         : renderTextChunks({ ...shared, urlPath: dir.urlPath, total: sorted.length });

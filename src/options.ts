@@ -36,6 +36,8 @@ export interface ServeOptions {
   readonly cors?: boolean;
   /** Send COOP/COEP/CORP so pages are cross-origin isolated. @default false */
   readonly isolate?: boolean;
+  /** Offer every listed folder as a zip download at `?download=zip`. @default false */
+  readonly zip?: boolean;
   /** Extra headers for every response. @default {} */
   readonly headers?: Readonly<Record<string, string>>;
   /** Called once per finished (or aborted) request. @default undefined */
@@ -106,6 +108,7 @@ export interface ServeConfig {
   readonly spa: string | undefined;
   readonly cors: boolean;
   readonly isolate: boolean;
+  readonly zip: boolean;
   readonly headers: Readonly<Record<string, string>>;
   readonly onResponse: ((entry: ResponseLogEntry) => void) | undefined;
   /** PEM served at /__serve-here/ca.crt; undefined: no such URL. */
@@ -137,6 +140,7 @@ export function resolveConfig(options: ServeOptions = {}): ServeConfig {
     spa: options.spa === true ? 'index.html' : options.spa === false ? undefined : options.spa,
     cors: options.cors ?? false,
     isolate: options.isolate ?? false,
+    zip: options.zip ?? false,
     headers: options.headers ?? {},
     onResponse: options.onResponse,
     caCertificate: options.caCertificate,

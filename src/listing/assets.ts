@@ -35,6 +35,9 @@ background:var(--card);border:1px solid var(--line);border-radius:10px;outline:n
 color:var(--muted);border:1px solid var(--line);border-radius:5px;padding:3px 6px;pointer-events:none}
 .filter input:focus~kbd,.filter input:not(:placeholder-shown)~kbd{display:none}
 .status{color:var(--muted);font-size:.85rem;font-variant-numeric:tabular-nums}
+.zip{margin-left:auto;display:inline-flex;align-items:center;gap:8px;height:38px;padding:0 14px;font-size:.9rem;font-weight:500;
+color:var(--fg);background:var(--card);border:1px solid var(--line);border-radius:10px}
+.zip:hover{text-decoration:none;border-color:var(--focus)}.zip .i{width:18px;height:18px;color:var(--k-archive)}
 .card{background:var(--card);border:1px solid var(--line);border-radius:14px;box-shadow:var(--shadow);overflow:hidden}
 table{width:100%;border-collapse:collapse}
 th{padding:0;text-align:left;font-size:.72rem;font-weight:600;letter-spacing:.06em;text-transform:uppercase;

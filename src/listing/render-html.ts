@@ -25,6 +25,8 @@ export interface ListingView {
   readonly limit: number | 'all';
   /** With --upload: the largest upload in bytes, and the page shows upload controls. */
   readonly upload?: number | undefined;
+  /** Offer the folder as a zip (--zip). @default false */
+  readonly zip?: boolean;
 }
 
 const COLUMNS: readonly { key: SortKey; label: string; cls: string; first: SortOrder }[] = [
@@ -47,6 +49,9 @@ export const ROWS_PER_CHUNK = 1000;
 /** Stands in for the rows while the page around them is rendered; names can't contain '<'. */
 const ROWS_MARKER = '<!--rows-->';
 
+/** The zip download of this folder (src/zip/): relative, so it works under a mount prefix too. */
+const ZIP_LINK = `<a class="zip" href="?download=zip" download>${icon('archive')}<span>Download as zip</span></a>`;
+
 /** Renders the complete page as one string. */
 export function renderListingHtml(view: ListingView): string {
   return Array.from(renderListingHtmlChunks(view)).join('');
@@ -61,7 +66,7 @@ export function* renderListingHtmlChunks(view: ListingView): Generator<string> {
   const pager = renderPager(view);
   const body = `<main>
 <h1>${renderHeading(view.segments)}</h1>
-<div class="bar"><div class="filter" hidden>${icon('search')}<input id="filter" type="search" placeholder="Filter" aria-label="Filter names" autocomplete="off" spellcheck="false"><kbd>/</kbd></div><span class="status" id="status" aria-live="polite"></span></div>
+<div class="bar"><div class="filter" hidden>${icon('search')}<input id="filter" type="search" placeholder="Filter" aria-label="Filter names" autocomplete="off" spellcheck="false"><kbd>/</kbd></div><span class="status" id="status" aria-live="polite"></span>${view.zip === true ? ZIP_LINK : ''}</div>
 ${view.upload === undefined ? '' : renderUploadControls(view.upload)}${pager}<div class="card"><table>
 <thead><tr>${COLUMNS.map((c) => renderHeader(c, view.query)).join('')}</tr></thead>
 <tbody>
