@@ -415,3 +415,18 @@ test('walkFolder() leaves out what `excluded` refuses, given segments from the r
   assert.deepEqual(walked, ['folder ', 'file a.txt']);
   assert.deepEqual(asked, ['docs/a.txt', 'docs/c.txt', 'docs/drafts']);
 });
+
+test('the zip leaves out what the config file hides: serve-here.json and unlisted paths', async (t) => {
+  const root = await makeTree(t, {
+    'serve-here.json': '{}',
+    'keep.txt': 'keep',
+    'secret/plan.txt': 'plan',
+    'notes/draft.md': 'draft',
+    'notes/final.md': 'final',
+  });
+  const server = await serve(t, { root, zip: true, unlisted: ['secret', 'notes/draft.md'] });
+  const reply = await get(server.port, '/?download=zip');
+  assert.equal(reply.status, 200);
+  const listed = names(await inspect(t, reply.body)).map((name) => name.replace(/^[^/]+\//, ''));
+  assert.deepEqual(listed.filter((name) => name !== '').sort(), ['keep.txt', 'notes/', 'notes/final.md']);
+});

@@ -8,6 +8,7 @@ import { ZipArchiveOutputStream } from 'compress-commons';
 import type { Exchange } from '../exchange.js';
 import type { HeaderList } from '../headers.js';
 import { httpErrorFromFs } from '../http/errors.js';
+import { isReservedName } from '../resolve.js';
 import { writeArchive } from './archive.js';
 import { createCoalescer } from './coalesce.js';
 import { archiveBaseName, formatContentDisposition, isZipDownload } from './rules.js';
@@ -47,6 +48,9 @@ export async function sendZip(exchange: Exchange, folder: FolderToZip, root: Zip
     dotfiles: config.dotfiles,
     followSymlinks: config.followSymlinks,
     realRoot,
+    // What the resolver refuses by the config file's rules: the config file, unlisted paths.
+    excluded: (segments) =>
+      isReservedName(segments[0] ?? '', 0) || config.rules.unlisted?.(segments) === true,
   });
   let first: IteratorResult<WalkItem>;
   try {

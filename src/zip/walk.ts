@@ -62,7 +62,7 @@ export async function* walkFolder(dirPath: string, rules: WalkRules): AsyncGener
     const segments = [...frame.segments, name];
     if (rules.excluded?.(segments) === true) continue;
     const path = frame.path === '' ? name : `${frame.path}/${name}`;
-    // request-path.ts splits URLs on '\', so such a name can't be served, nor listed.
+    // Unzip tools on Windows read a backslash in an entry name as a folder separator: left out.
     if (name.includes('\\')) {
       yield { kind: 'skipped', path, reason: 'name contains a backslash' };
       continue;
