@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { BIG_SIZE, createCorpus, LISTED_FILES, MEDIUM_SIZE, SMALL_SIZE } from './corpus.js';
 import { runLiveBench } from './live.js';
+import { type MixedPeak, type MixedStep, runMixedPeak } from './mixed-peak.js';
 import {
   cpuMs,
   naiveSpec,
@@ -33,7 +34,7 @@ import {
 } from './soak.js';
 import { runTlsBench } from './tls.js';
 import { benchUpload, formatUploadBench } from './upload.js';
-import { runWrk, type WrkResult, writeCheckScript } from './wrk.js';
+import { runWrk, type WrkRequest, type WrkResult, writeCheckScript } from './wrk.js';
 import { runZipBench } from './zip.js';
 
 interface Scenario {
@@ -160,6 +161,9 @@ const SCENARIOS: readonly Scenario[] = [
   },
 ];
 
+/** `--only mixed` (bench/mixed-peak.ts): these in order on a fresh server, the 100 MiB run last. */
+const MIXED_STEPS = ['small', 'medium', 'small-br', 'medium-br', 'range', 'listing', 'big'];
+
 const SERVER_ORDER: readonly ServerName[] = ['serve-here', 'naive', 'nginx'];
 /**
  * The soak runs on serve-here and, for reference, the naive server. nginx's one worker works
@@ -232,7 +236,7 @@ function parseFlags(argv: readonly string[]): Flags {
     else if (arg === '--help' || arg === '-h') {
       process.stdout.write(
         'usage: npm run bench -- [--seconds N | --quick] [--only small,medium,big,range,listing,' +
-          'revalidate,notfound,small-br,medium-br,soak,watch,tls,upload,zip] [--servers serve-here,naive,nginx] [--soak N]\n' +
+          'revalidate,notfound,small-br,medium-br,mixed,soak,watch,tls,upload,zip] [--servers serve-here,naive,nginx] [--soak N]\n' +
           '       [--rounds N] [--cpu-prof DIR]\n' +
           '  --rounds N: runs of every scenario, servers alternating; the median is reported (default 3; --quick: 1)\n' +
           '  BENCH_SECONDS=N sets the seconds per run as well (default 5; --quick: 1, no warm-up)\n' +
@@ -265,6 +269,17 @@ function nginxVersion(): string | undefined {
   return /nginx\/([\d.]+)/.exec(result.stderr)?.[1] ?? 'unknown';
 }
 
+function wrkRequest(scenario: Scenario, port: number, etag: string): Omit<WrkRequest, 'seconds'> {
+  return {
+    url: `http://127.0.0.1:${port}${scenario.path}`,
+    connections: scenario.connections,
+    headers: scenario.headers?.(etag) ?? {},
+    expectStatus: scenario.expectStatus,
+    body: scenario.body,
+    statusHook: scenario.statusHook,
+  };
+}
+
 /** A wrk result plus the server's CPU time per request, which load on the machine barely moves. */
 type Measured = (WrkResult & { readonly cpuUsPerRequest: number }) | { readonly error: string };
 
@@ -286,6 +301,7 @@ interface ServerRecord {
   peakMiB?: number;
   finalMiB?: number;
   soak?: SoakResult;
+  mixed?: MixedPeak;
   /** Every round's run, by scenario. */
   readonly runs: Map<string, Measured[]>;
   /** The median round of each scenario (or a failed one), as reported. */
@@ -410,14 +426,7 @@ async function main(): Promise<void> {
         for (const [name, record] of records) {
           const of = flags.rounds > 1 ? ` (round ${round} of ${flags.rounds})` : '';
           process.stderr.write(`bench: ${scenario.id} on ${name}${of}…\n`);
-          const request = {
-            url: `http://127.0.0.1:${record.child.port}${scenario.path}`,
-            connections: scenario.connections,
-            headers: scenario.headers?.(record.etag) ?? {},
-            expectStatus: scenario.expectStatus,
-            body: scenario.body,
-            statusHook: scenario.statusHook,
-          };
+          const request = wrkRequest(scenario, record.child.port, record.etag);
           let measured: Measured;
           try {
             if (flags.warmup > 0) await runWrk(script, { ...request, seconds: flags.warmup });
@@ -453,6 +462,14 @@ async function main(): Promise<void> {
       if ('error' in record.soak) failed = true;
     }
     for (const record of records.values()) record.finalMiB = rssMiB(record.child.pid);
+    for (const [name, record] of flags.only?.has('mixed') === false ? [] : records) {
+      process.stderr.write(`bench: mixed sequence on a fresh ${name} (${MIXED_STEPS.join(', ')})…\n`);
+      const steps = MIXED_STEPS.map((id) => SCENARIOS.find((s) => s.id === id) as Scenario).map(
+        (s): MixedStep => ({ id: s.id, request: (port) => wrkRequest(s, port, record.etag) }),
+      );
+      record.mixed = await runMixedPeak(specs.get(name) as ServerSpec, script, steps, flags.seconds);
+      if ('error' in record.mixed) failed = true;
+    }
   } finally {
     for (const record of records.values()) await record.child.stop();
   }
@@ -640,6 +657,8 @@ function report(
       limit === undefined ? '' : `${target}: ${Number.isFinite(mine) && mine < limit ? 'met' : 'not met'}`,
     ]);
   }
+  rows.push(...mixedRows(records));
+  notes.push(...mixedNotes(records));
   if (run.soak) {
     rows.push(...soakRows(flags.soak, records));
     notes.push(...soakNotes(records));
@@ -774,6 +793,54 @@ function soakNotes(records: ReadonlyMap<ServerName, ServerRecord>): string[] {
         `${r.memory.samples} RSS samples, middle-third max ${number(r.memory.middleThirdMaxMiB, 1)} MiB${rise}`,
     );
     if (r.warning !== undefined) notes.push(`* soak on ${name}: ${r.warning}`);
+  }
+  return notes;
+}
+
+// ---------------------------------------------------------------- mixed sequence rows
+
+function mixedRows(records: ReadonlyMap<ServerName, ServerRecord>): string[][] {
+  const peak = (name: ServerName): number => {
+    const m = records.get(name)?.mixed;
+    return m === undefined || 'error' in m ? Number.NaN : m.peakMiB;
+  };
+  const show = (name: ServerName): string => {
+    const m = records.get(name)?.mixed;
+    return m === undefined ? '—' : 'error' in m ? 'ERR' : `${number(m.peakMiB, 1)} MiB`;
+  };
+  if (records.get('serve-here')?.mixed === undefined) return [];
+  const mine = peak('serve-here');
+  const met = Number.isFinite(mine) && mine < PEAK_TARGET_MIB ? 'met' : 'not met';
+  return [
+    [
+      `memory peak while 4 clients fetch 100 MiB, after ${MIXED_STEPS.slice(0, -1).join(', ')} (fresh server)`,
+      show('serve-here'),
+      '',
+      '',
+      show('naive'),
+      show('nginx'),
+      ratio(mine, peak('nginx')),
+      ratio(mine, peak('naive')),
+      '',
+      `< ${PEAK_TARGET_MIB} MiB: ${met}`,
+    ],
+  ];
+}
+
+function mixedNotes(records: ReadonlyMap<ServerName, ServerRecord>): string[] {
+  const notes: string[] = [];
+  for (const [name, record] of records) {
+    const m = record.mixed;
+    if (m === undefined) continue;
+    if ('error' in m) {
+      notes.push(`ERR mixed sequence on ${name}: ${m.error}`);
+      continue;
+    }
+    const after = [...m.afterMiB].map(([id, mib]) => `${id} ${number(mib, 1)}`).join(', ');
+    notes.push(
+      `mixed sequence on ${name}: RSS idle ${number(m.idleMiB, 1)} MiB, after ${after}; ` +
+        `peak during big ${number(m.peakMiB, 1)} MiB at ${number(m.lastMBps)} MB/s; VmHWM ${number(m.highWaterMiB, 1)} MiB`,
+    );
   }
   return notes;
 }
