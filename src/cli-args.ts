@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { EXPORT_TARGETS, type ExportTarget } from './export/targets.js';
 import { formatErrorLine } from './log.js';
 import { DEFAULT_PORT } from './server.js';
 
@@ -50,6 +51,7 @@ export interface CliFlags {
   header?: string[];
   isolate?: boolean;
   open?: string | true;
+  export?: ExportTarget;
 }
 
 export const HELP_EXAMPLES = `
@@ -107,6 +109,11 @@ export function createProgram(): Command {
     .option('-o, --open [path]', 'open the browser at the served URL')
     .optionsGroup(HELP_GROUPS.sharing)
     .optionsGroup(HELP_GROUPS.beyondFiles)
+    .addOption(
+      new Option('--export <server>', 'print an equivalent nginx, Caddy or Netlify config and exit').choices(
+        EXPORT_TARGETS,
+      ),
+    )
     .optionsGroup(HELP_GROUPS.other)
     .version(VERSION, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')

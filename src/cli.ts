@@ -14,6 +14,7 @@ import {
   VERSION,
 } from './cli-args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import type { ExportTarget } from './export/targets.js';
 import { spaSegments } from './fallback.js';
 import { colors, escapeControl, formatBanner, formatErrorLine, formatRequestLine } from './log.js';
 import { DEFAULT_PORT, type RunningServer, type StartOptions, startServer } from './server.js';
@@ -39,6 +40,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   const parsed = outcome.args;
   try {
     const options = await optionsFrom(parsed.root, parsed.flags, env);
+    if (parsed.flags.export !== undefined) return await printExport(options, parsed.flags.export);
     await run(options, parsed.flags);
   } catch (error) {
     if (error instanceof UsageError || error instanceof StartupError) {
@@ -111,6 +113,18 @@ async function checkSpaPage(page: string, root: string): Promise<void> {
     ))
   ) {
     process.stderr.write(`${formatErrorLine(`warning: --spa page ${page} is not in the folder (yet)`)}\n`);
+  }
+}
+
+/** --export: prints the equivalent configuration instead of listening. Loaded only when asked for. */
+async function printExport(options: CliRun, target: ExportTarget): Promise<void> {
+  const { ExportError, renderExport, siteFrom } = await import('./export/index.js');
+  try {
+    process.stdout.write(renderExport(target, siteFrom(options, VERSION)));
+  } catch (error) {
+    if (error instanceof ExportError)
+      throw new StartupError(`--export ${target}: ${escapeControl(error.message)}`);
+    throw error;
   }
 }
 

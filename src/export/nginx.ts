@@ -1,0 +1,190 @@
+// src/export/nginx.ts
+// An nginx `server { }` block (plus the `map`s it reads) that serves the site as serve-here
+// would. Every directive is chosen to match a behaviour serve-here's tests check; what nginx
+// cannot match is listed in differences.ts and written as comments at the top.
+import { differenceComments } from './differences.js';
+import {
+  ALLOW,
+  COMPRESSIBLE_TYPES,
+  everyResponseHeaders,
+  fileCacheControl,
+  type HeaderPair,
+  isOverridden,
+  preflightHeaders,
+  TEXT_TYPES,
+} from './headers.js';
+import { quoteNginx, quotePattern } from './quote.js';
+import { type ExportSite, isEveryInterface, LOOPBACK } from './site.js';
+
+/**
+ * Extensions Debian's nginx 1.22 `mime.types` lacks, with the type serve-here sends. Added to
+ * the table, not replacing it (a `types` block of our own would drop every other extension).
+ */
+const MISSING_TYPES: readonly (readonly [string, string])[] = [
+  ['text/javascript', 'mjs cjs'],
+  ['application/json', 'map'],
+  ['text/markdown', 'md'],
+  ['text/csv', 'csv'],
+  ['application/manifest+json', 'webmanifest'],
+];
+
+/** A name starting with a dot, anywhere but `/.well-known` at the top (resolve.ts isHiddenSegment). */
+const HIDDEN_PATH = '^/\\.(?!well-known(?:/|$))|^/[^/]+/(?:.*/)?\\.';
+
+/** The last segment has an extension (fallback.ts hasExtension): such names never get a page. */
+const HAS_EXTENSION = '[^/]\\.[^/.]+$';
+
+export function renderNginx(site: ExportSite): string {
+  const id = `serve_here_${site.port}`;
+  const out: string[] = [
+    `# serve-here ${site.version} --export nginx`,
+    `# The folder ${oneLine(site.root)} served by nginx as serve-here serves it.`,
+    "# Put this file in nginx's http context (Debian: /etc/nginx/conf.d/serve-here.conf),",
+    '# then check it with `nginx -t` and reload nginx.',
+    '#',
+    ...differenceComments('nginx', site, '# '),
+    '',
+    ...maps(site, id),
+    'server {',
+    ...listen(site).map((line) => `    ${line}`),
+    '',
+    `    root ${quoteNginx(site.root, 'the folder')};`,
+    '    index index.html index.htm;',
+    '    # Redirects such as /docs -> /docs/ keep the host the client used.',
+    '    absolute_redirect off;',
+  ];
+  if (!site.followSymlinks) {
+    out.push('    # serve-here refuses links that lead out of the folder; nginx can only refuse them all.');
+    out.push('    disable_symlinks on from=$document_root;');
+  }
+  out.push(
+    '    include /etc/nginx/mime.types;',
+    `    types { ${MISSING_TYPES.map(([type, exts]) => `${type} ${exts};`).join(' ')} }`,
+    '    # charset=utf-8 on every text type, as serve-here labels them.',
+    '    charset utf-8;',
+    `    charset_types ${TEXT_TYPES.filter((t) => t !== 'text/html').join(' ')};`,
+  );
+  if (site.compress) {
+    out.push(
+      '    # gzip for compressible responses of 1 KiB or more, and ready-made .gz siblings.',
+      '    gzip on;',
+      '    gzip_vary on;',
+      '    gzip_min_length 1024;',
+      `    gzip_types ${COMPRESSIBLE_TYPES.filter((t) => t !== 'text/html').join(' ')};`,
+      '    gzip_static on;',
+    );
+  }
+  out.push(site.listing ? '    autoindex on;' : '    autoindex off;');
+  out.push(
+    '',
+    '    # Headers on every response, error pages included (always).',
+    ...headerLines(site, id).map((line) => `    ${line}`),
+    '',
+    '    # serve-here answers OPTIONS itself (204) and refuses other methods than GET and HEAD (405).',
+    '    if ($request_method = OPTIONS) { return 204; }',
+    '    if ($request_method !~ "^(?:GET|HEAD|OPTIONS)$") { return 405; }',
+    '',
+    "    # A 404 uses the folder's own 404.html when it has one.",
+    '    error_page 404 /404.html;',
+  );
+  if (!site.listing) {
+    out.push('    # A folder that may not be listed is a 404, as in serve-here.');
+    out.push('    error_page 403 =404 /404.html;');
+  }
+  if (!site.dotfiles) {
+    out.push('', '    # Names that start with a dot are hidden, except /.well-known/ at the top.');
+    out.push(`    location ~ ${quotePattern(HIDDEN_PATH)} { return 404; }`);
+  }
+  const tries = ['$uri', '$uri/'];
+  if (site.cleanUrls) tries.push('$uri.html');
+  tries.push(site.spa === undefined ? '=404' : '@spa');
+  out.push('', '    location / {');
+  if (site.cleanUrls) out.push('        # Clean URLs: /about is about.html.');
+  out.push(`        try_files ${tries.join(' ')};`, '    }');
+  if (site.spa !== undefined) {
+    out.push(
+      '',
+      '    # The single-page app: browser navigations to names without an extension get the page.',
+      '    location @spa {',
+      `        if ($uri ~ ${quotePattern(HAS_EXTENSION)}) { return 404; }`,
+      '        if ($http_accept !~* "text/html") { return 404; }',
+      ...headerLines({ ...site, cache: undefined }, id).map((line) => `        ${line}`),
+      `        rewrite ^ ${quoteNginx(`/${site.spa}`, 'the --spa page')} break;`,
+      '    }',
+    );
+  }
+  out.push('}', '');
+  return out.join('\n');
+}
+
+/** `listen` lines: loopback on both families by default, or every interface, or one address. */
+function listen(site: ExportSite): string[] {
+  if (isEveryInterface(site.host)) return [`listen ${site.port};`, `listen [::]:${site.port};`];
+  const hosts = site.host === undefined ? LOOPBACK : [site.host];
+  return [
+    ...hosts.map((host) => `listen ${host.includes(':') ? `[${host}]` : host}:${site.port};`),
+    `server_name ${site.host === undefined ? 'localhost' : '_'};`,
+  ];
+}
+
+/**
+ * The `map`s the server block reads: Cache-Control by status (files and pages may be cached
+ * for --cache seconds, error pages never), Allow on 204 and 405, and the preflight's headers.
+ */
+function maps(site: ExportSite, id: string): string[] {
+  const out: string[] = [];
+  if (!isOverridden(site, 'Cache-Control')) {
+    out.push(
+      `map $status $${id}_cache {`,
+      `    ~^[23] ${quoteNginx(fileCacheControl(site), 'Cache-Control')};`,
+      '    default "no-cache";',
+      '}',
+    );
+  }
+  out.push(
+    `map $status $${id}_allow {`,
+    `    204 "${ALLOW}";`,
+    `    405 "${ALLOW}";`,
+    '    default "";',
+    '}',
+  );
+  if (site.cors) {
+    for (const [name, value] of preflightHeaders()) {
+      out.push(
+        `map "$request_method:$http_origin:$http_access_control_request_method" $${id}_${variableName(name)} {`,
+        `    "~^OPTIONS:.+:.+$" ${quoteNginx(value, name)};`,
+        '    default "";',
+        '}',
+      );
+    }
+  }
+  return [...out, ''];
+}
+
+/** `add_header … always` for every header serve-here puts on each response. */
+function headerLines(site: ExportSite, id: string): string[] {
+  const pairs: HeaderPair[] = everyResponseHeaders(site);
+  const lines = pairs.map(([name, value]) => addHeader(name, quoteNginx(value, `the ${name} header`)));
+  if (!isOverridden(site, 'Cache-Control')) {
+    lines.push(addHeader('Cache-Control', site.cache === undefined ? '"no-cache"' : `$${id}_cache`));
+  }
+  lines.push(addHeader('Allow', `$${id}_allow`));
+  if (site.cors) {
+    for (const [name] of preflightHeaders()) lines.push(addHeader(name, `$${id}_${variableName(name)}`));
+  }
+  return lines;
+}
+
+function addHeader(name: string, quotedValue: string): string {
+  return `add_header ${name} ${quotedValue} always;`;
+}
+
+function variableName(header: string): string {
+  return header.toLowerCase().replace(/[^a-z0-9]/g, '_');
+}
+
+/** The root for a comment line: control characters would end the comment. */
+function oneLine(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it replaces
+  return text.replace(/[\u0000-\u001f\u007f]/g, '?');
+}
