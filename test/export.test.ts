@@ -137,6 +137,36 @@ const DEFAULT_CHECKS: readonly Check[] = [
     expect: { status: 204, headers: { allow: /GET, HEAD, OPTIONS/ } },
   },
   {
+    name: 'JavaScript is text/javascript',
+    path: '/app.js',
+    expect: { status: 200, headers: { 'content-type': /^text\/javascript; ?charset=utf-8$/i } },
+    differs: {
+      nginx: {
+        difference: 'mime-names',
+        expect: { status: 200, headers: { 'content-type': /^application\/javascript; ?charset=utf-8$/i } },
+      },
+    },
+  },
+  {
+    name: 'brotli for a client that takes only brotli',
+    path: '/style.css',
+    headers: { 'Accept-Encoding': 'br' },
+    expect: { status: 200, headers: { 'content-encoding': 'br' } },
+    differs: {
+      nginx: { difference: 'no-brotli', expect: { status: 200, headers: { 'content-encoding': undefined } } },
+      caddy: { difference: 'no-brotli', expect: { status: 200, headers: { 'content-encoding': undefined } } },
+    },
+  },
+  {
+    name: 'a path with ".." inside the folder redirects to its clean form',
+    path: '/blog/../about.html',
+    expect: { status: 301, headers: { location: '/about.html' } },
+    differs: {
+      nginx: { difference: 'dot-segments', expect: { status: 200, body: /about page/ } },
+      caddy: { difference: 'dot-segments', expect: { status: 200, body: /about page/ } },
+    },
+  },
+  {
     name: 'climbing above the folder is refused',
     path: '/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
     expect: { status: 400 },

@@ -23,7 +23,7 @@ export function renderCaddy(site: ExportSite): string {
     ...differenceComments('caddy', site, '# '),
     '',
     '{',
-    '\t# Plain HTTP on the given port, as serve-here (see --tls-cert for HTTPS).',
+    '\t# Plain HTTP on the given port, as serve-here serves it.',
     '\tauto_https off',
     '}',
     '',

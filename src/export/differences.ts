@@ -11,6 +11,8 @@ export interface Difference {
   readonly id: string;
   /** When the difference shows (for the sites it applies to). */
   readonly applies: (site: ExportSite) => boolean;
+  /** The flags it depends on, for the README's table. */
+  readonly when: string;
   /** One line, as written in the export and the README. */
   readonly text: string;
 }
@@ -23,48 +25,56 @@ export const DIFFERENCES: readonly Difference[] = [
     target: 'nginx',
     id: 'symlinks-inside',
     applies: (site) => !site.followSymlinks,
+    when: 'without --follow-symlinks',
     text: 'every symlink is refused (404), also those that stay inside the folder; serve-here refuses only links that lead out of it',
   },
   {
     target: 'nginx',
     id: 'listing-page',
     applies: (site) => site.listing,
+    when: 'with listings (the default)',
     text: "folders are listed by nginx's autoindex page: names, sizes and dates, without sorting, filter, dark mode or the JSON and text formats",
   },
   {
     target: 'nginx',
     id: 'forbidden-as-404',
     applies: (site) => !site.listing,
+    when: 'with --no-listing',
     text: 'a file nginx may not read answers 404 (serve-here: 403), because a folder that may not be listed must answer 404 and nginx calls both "forbidden"',
   },
   {
     target: 'nginx',
     id: 'no-brotli',
     applies: (site) => site.compress,
+    when: 'with compression (the default)',
     text: 'compresses with gzip only (no brotli module in a stock nginx), and serves precompressed .gz files but not .br ones',
   },
   {
     target: 'nginx',
     id: 'error-pages',
     applies: always,
+    when: 'always',
     text: "status pages other than 404 are nginx's own (serve-here's carry a Content-Security-Policy)",
   },
   {
     target: 'nginx',
     id: 'dot-segments',
     applies: always,
+    when: 'always',
     text: 'a path with "." or ".." segments inside the folder is served as its clean form, not redirected to it',
   },
   {
     target: 'nginx',
     id: 'mime-names',
     applies: always,
+    when: 'always',
     text: 'labels .js as application/javascript, .xml as text/xml and .ico as image/x-icon (its mime.types); serve-here sends the current registered names',
   },
   {
     target: 'nginx',
     id: 'cache-pages',
     applies: (site) => site.cache !== undefined,
+    when: 'with --cache',
     text: '--cache applies to listings and redirects too (serve-here: no-cache for them)',
   },
   // Caddy
@@ -72,42 +82,56 @@ export const DIFFERENCES: readonly Difference[] = [
     target: 'caddy',
     id: 'symlinks-out',
     applies: (site) => !site.followSymlinks,
+    when: 'without --follow-symlinks',
     text: 'symlinks that lead out of the folder are followed: Caddy has no setting to refuse them; remove such links before serving',
   },
   {
     target: 'caddy',
     id: 'redirect-308',
     applies: always,
+    when: 'always',
     text: 'a folder asked for without its trailing slash redirects with 308, not 301 (the same for browsers)',
   },
   {
     target: 'caddy',
     id: 'listing-page',
     applies: (site) => site.listing,
+    when: 'with listings (the default)',
     text: "folders are listed by Caddy's browse page (sorting and a filter; JSON for Accept: application/json; no text format)",
   },
   {
     target: 'caddy',
     id: 'no-brotli',
     applies: (site) => site.compress,
+    when: 'with compression (the default)',
     text: 'compresses with zstd or gzip on the fly, never brotli; precompressed .br and .gz files are served',
   },
   {
     target: 'caddy',
     id: 'climb-404',
     applies: always,
+    when: 'always',
     text: 'a ".." that climbs above the folder answers 404 (serve-here: 400); nothing outside is served either way',
+  },
+  {
+    target: 'caddy',
+    id: 'dot-segments',
+    when: 'always',
+    applies: always,
+    text: 'a path with "." or ".." segments inside the folder is served as its clean form, not redirected to it',
   },
   {
     target: 'caddy',
     id: 'error-pages',
     applies: always,
+    when: 'always',
     text: 'status pages other than 404 are plain text without a Content-Security-Policy',
   },
   {
     target: 'caddy',
     id: 'cache-pages',
     applies: (site) => site.cache !== undefined,
+    when: 'with --cache',
     text: '--cache applies to listings and redirects too (serve-here: no-cache for them)',
   },
   // Netlify
@@ -115,36 +139,42 @@ export const DIFFERENCES: readonly Difference[] = [
     target: 'netlify',
     id: 'no-listing',
     applies: (site) => site.listing,
+    when: 'with listings (the default)',
     text: 'no folder listings: a folder without index.html is a 404',
   },
   {
     target: 'netlify',
     id: 'dotfiles',
     applies: (site) => !site.dotfiles,
+    when: 'without --dotfiles',
     text: 'names that start with a dot are published if the deploy includes them; leave them out of the deploy (except .well-known)',
   },
   {
     target: 'netlify',
     id: 'clean-urls',
     applies: always,
+    when: 'always',
     text: 'clean URLs follow the site\'s "Pretty URLs" setting, not --no-clean-urls',
   },
   {
     target: 'netlify',
     id: 'symlinks',
     applies: always,
+    when: 'always',
     text: 'symlinks are resolved by the deploy tool, whatever --follow-symlinks says',
   },
   {
     target: 'netlify',
     id: 'spa-everything',
     applies: (site) => site.spa !== undefined,
+    when: 'with --spa',
     text: 'the SPA page answers every missing path, also asset names and non-HTML requests (serve-here: HTML navigations only)',
   },
   {
     target: 'netlify',
     id: 'precompressed',
     applies: always,
+    when: 'always',
     text: 'the CDN compresses on its own; .br and .gz files are served as files, not as encodings of their siblings',
   },
 ];
@@ -159,4 +189,10 @@ export function differenceComments(target: ExportTarget, site: ExportSite, prefi
   const found = differencesFor(target, site);
   if (found.length === 0) return [`${prefix}Differences from serve-here: none for these flags.`];
   return [`${prefix}Differences from serve-here:`, ...found.map((d) => `${prefix}- ${target}: ${d.text}`)];
+}
+
+/** The README's table of every difference, generated from the list (a test keeps them equal). */
+export function formatDifferencesTable(): string {
+  const rows = DIFFERENCES.map((d) => `| ${d.target} | ${d.when} | ${d.text.replace(/\|/g, '\\|')} |`);
+  return ['| target | when | what it does differently |', '| --- | --- | --- |', ...rows, ''].join('\n');
 }

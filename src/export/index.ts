@@ -8,7 +8,7 @@ import { renderNginx } from './nginx.js';
 import type { ExportSite } from './site.js';
 import type { ExportTarget } from './targets.js';
 
-export { DIFFERENCES, type Difference, differencesFor } from './differences.js';
+export { DIFFERENCES, type Difference, differencesFor, formatDifferencesTable } from './differences.js';
 export { ExportError } from './quote.js';
 export { type ExportSite, siteFrom } from './site.js';
 
