@@ -1,6 +1,8 @@
 // src/export/caddy.ts
 // A Caddyfile site block that serves the site as serve-here would. The directives sit in one
 // `route` so that they run in the order written (Caddy otherwise sorts them by kind).
+
+import { bcryptHash } from './auth.js';
 import { differenceComments } from './differences.js';
 import { ALLOW, everyResponseHeaders, fileCacheControl, isOverridden, preflightHeaders } from './headers.js';
 import { quoteCaddy, quotePattern } from './quote.js';
@@ -72,6 +74,14 @@ export function renderCaddy(site: ExportSite): string {
     );
   }
   out.push('', '\troute {');
+  if (site.auth !== undefined) {
+    out.push(
+      '\t\t# --auth: every URL asks for the password.',
+      '\t\tbasicauth bcrypt serve-here {',
+      `\t\t\t${q(site.auth.user, 'the --auth user')} ${bcryptHash(site.auth)}`,
+      '\t\t}',
+    );
+  }
   if (!site.dotfiles) out.push('\t\terror @hidden_top 404', '\t\terror @hidden_deep 404');
   out.push(`\t\theader @options Allow "${ALLOW}"`, `\t\theader @not_allowed Allow "${ALLOW}"`);
   if (site.cors) {

@@ -77,6 +77,20 @@ export const DIFFERENCES: readonly Difference[] = [
     when: 'with --cache',
     text: '--cache applies to listings and redirects too (serve-here: no-cache for them)',
   },
+  {
+    target: 'nginx',
+    id: 'auth-charset',
+    when: 'with --auth',
+    applies: (site) => site.auth !== undefined,
+    text: 'the 401 challenge has no charset="UTF-8", so a browser may send a non-ASCII password in another encoding; and no 429 after repeated failures (add limit_req or fail2ban)',
+  },
+  {
+    target: 'nginx',
+    id: 'auth-digest',
+    when: 'with --auth user:sha256:<hex>',
+    applies: (site) => site.auth !== undefined && site.auth.password === undefined,
+    text: 'a password given as its SHA-256 digest cannot become a hash nginx checks: the htpasswd line below matches no password until you replace it with one from `htpasswd -B`',
+  },
   // Caddy
   {
     target: 'caddy',
@@ -134,6 +148,20 @@ export const DIFFERENCES: readonly Difference[] = [
     when: 'with --cache',
     text: '--cache applies to listings and redirects too (serve-here: no-cache for them)',
   },
+  {
+    target: 'caddy',
+    id: 'auth-charset',
+    when: 'with --auth',
+    applies: (site) => site.auth !== undefined,
+    text: 'the 401 challenge has no charset="UTF-8", so a browser may send a non-ASCII password in another encoding; and no 429 after repeated failures',
+  },
+  {
+    target: 'caddy',
+    id: 'auth-digest',
+    when: 'with --auth user:sha256:<hex>',
+    applies: (site) => site.auth !== undefined && site.auth.password === undefined,
+    text: 'a password given as its SHA-256 digest cannot become a hash Caddy checks: the hash below matches no password until you replace it with the output of `caddy hash-password`',
+  },
   // Netlify
   {
     target: 'netlify',
@@ -176,6 +204,13 @@ export const DIFFERENCES: readonly Difference[] = [
     applies: always,
     when: 'always',
     text: 'the CDN compresses on its own; .br and .gz files are served as files, not as encodings of their siblings',
+  },
+  {
+    target: 'netlify',
+    id: 'auth',
+    when: 'with --auth',
+    applies: (site) => site.auth !== undefined,
+    text: 'a password needs a paid plan (Basic-Auth in _headers) and is kept in clear in the deploy; a SHA-256 digest cannot be used at all',
   },
 ];
 

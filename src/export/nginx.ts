@@ -2,6 +2,8 @@
 // An nginx `server { }` block (plus the `map`s it reads) that serves the site as serve-here
 // would. Every directive is chosen to match a behaviour serve-here's tests check; what nginx
 // cannot match is listed in differences.ts and written as comments at the top.
+
+import { bcryptHash } from './auth.js';
 import { differenceComments } from './differences.js';
 import {
   ALLOW,
@@ -13,7 +15,7 @@ import {
   preflightHeaders,
   TEXT_TYPES,
 } from './headers.js';
-import { quoteNginx, quotePattern } from './quote.js';
+import { ExportError, quoteNginx, quotePattern } from './quote.js';
 import { type ExportSite, isEveryInterface, LOOPBACK } from './site.js';
 
 /**
@@ -27,6 +29,9 @@ const MISSING_TYPES: readonly (readonly [string, string])[] = [
   ['text/csv', 'csv'],
   ['application/manifest+json', 'webmanifest'],
 ];
+
+/** Where the export tells the user to put the --auth line. */
+export const HTPASSWD_PATH = '/etc/nginx/serve-here.htpasswd';
 
 /** A name starting with a dot, anywhere but `/.well-known` at the top (resolve.ts isHiddenSegment). */
 const HIDDEN_PATH = '^/\\.(?!well-known(?:/|$))|^/[^/]+/(?:.*/)?\\.';
@@ -43,6 +48,7 @@ export function renderNginx(site: ExportSite): string {
     '# then check it with `nginx -t` and reload nginx.',
     '#',
     ...differenceComments('nginx', site, '# '),
+    ...passwordComments(site),
     '',
     ...maps(site, id),
     'server {',
@@ -75,6 +81,13 @@ export function renderNginx(site: ExportSite): string {
     );
   }
   out.push(site.listing ? '    autoindex on;' : '    autoindex off;');
+  if (site.auth !== undefined) {
+    out.push(
+      '    # --auth: every URL asks for the password (the file is named at the top).',
+      '    auth_basic "serve-here";',
+      `    auth_basic_user_file ${HTPASSWD_PATH};`,
+    );
+  }
   out.push(
     '',
     '    # Headers on every response, error pages included (always).',
@@ -115,6 +128,26 @@ export function renderNginx(site: ExportSite): string {
   }
   out.push('}', '');
   return out.join('\n');
+}
+
+/** --auth: the htpasswd line, and where it goes. */
+function passwordComments(site: ExportSite): string[] {
+  if (site.auth === undefined) return [];
+  const line = `${site.auth.user}:${bcryptHash(site.auth)}`;
+  return [
+    '#',
+    `# --auth: save the next line, without "# ", as ${HTPASSWD_PATH}`,
+    '# (readable by nginx, by no one else):',
+    `# ${checkHtpasswd(line)}`,
+  ];
+}
+
+/** An htpasswd line holds no colon in the user name and no control character (checked by the CLI). */
+function checkHtpasswd(line: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
+  if (/[\u0000-\u001f\u007f]/.test(line))
+    throw new ExportError('nginx cannot express a control character in --auth');
+  return line;
 }
 
 /** `listen` lines: loopback on both families by default, or every interface, or one address. */

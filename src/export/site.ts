@@ -2,6 +2,7 @@
 // What an export describes: the site serve-here would serve for a command line, reduced to the
 // facts another server needs. Built once from the resolved options; every renderer reads it.
 import type { StartOptions } from '../server.js';
+import { type ExportAuth, exportAuthFrom } from './auth.js';
 
 /** The site as the command line asked for it. Paths are absolute. */
 export interface ExportSite {
@@ -24,10 +25,19 @@ export interface ExportSite {
   readonly compress: boolean;
   /** --header values, in the order given. */
   readonly headers: readonly (readonly [string, string])[];
+  /** --auth's user and (when given in clear) password. */
+  readonly auth?: ExportAuth | undefined;
+}
+
+/** The options the export reads besides StartOptions (flags other capabilities add). */
+export interface ExportOptions extends StartOptions {
+  readonly root: string;
+  /** --auth / SERVE_HERE_AUTH: `user:password` or `user:sha256:<hex>`. */
+  readonly auth?: string | undefined;
 }
 
 /** The export's view of the options the CLI would start the server with. */
-export function siteFrom(options: StartOptions & { readonly root: string }, version: string): ExportSite {
+export function siteFrom(options: ExportOptions, version: string): ExportSite {
   const spa = options.spa === true ? 'index.html' : options.spa === false ? undefined : options.spa;
   return {
     version,
@@ -50,6 +60,7 @@ export function siteFrom(options: StartOptions & { readonly root: string }, vers
     isolate: options.isolate ?? false,
     compress: options.compress ?? true,
     headers: Object.entries(options.headers ?? {}),
+    auth: options.auth === undefined ? undefined : exportAuthFrom(options.auth),
   };
 }
 
