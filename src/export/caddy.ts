@@ -25,11 +25,12 @@ export function renderCaddy(site: ExportSite): string {
     ...differenceComments('caddy', site, '# '),
     '',
     '{',
-    '\t# Plain HTTP on the given port, as serve-here serves it.',
+    '\t# No certificates of its own, no redirect port and no admin API: only the site, as serve-here serves it.',
     '\tauto_https off',
+    '\tadmin off',
     '}',
     '',
-    `http://:${site.port} {`,
+    `${site.tls === undefined ? 'http' : 'https'}://:${site.port} {`,
   ];
   const bind = isEveryInterface(site.host)
     ? undefined
@@ -37,6 +38,8 @@ export function renderCaddy(site: ExportSite): string {
       ? '127.0.0.1 [::1]'
       : bracket(site.host);
   if (bind !== undefined) out.push(`\tbind ${bind}`);
+  if (site.tls !== undefined)
+    out.push(`\ttls ${q(site.tls.cert, '--tls-cert')} ${q(site.tls.key, '--tls-key')}`);
   out.push(`\troot * ${q(site.root, 'the folder')}`, '');
   out.push('\t# Headers on every response.', '\theader {');
   for (const [name, value] of everyResponseHeaders(site))

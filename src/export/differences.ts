@@ -91,6 +91,13 @@ export const DIFFERENCES: readonly Difference[] = [
     applies: (site) => site.auth !== undefined && site.auth.password === undefined,
     text: 'a password given as its SHA-256 digest cannot become a hash nginx checks: the htpasswd line below matches no password until you replace it with one from `htpasswd -B`',
   },
+  {
+    target: 'nginx',
+    id: 'tls-ca',
+    when: 'with --https',
+    applies: (site) => site.tls?.localCa === true,
+    text: "the certificate is serve-here's local one, trusted only where you installed its authority; use one from a public authority in production",
+  },
   // Caddy
   {
     target: 'caddy',
@@ -162,6 +169,27 @@ export const DIFFERENCES: readonly Difference[] = [
     applies: (site) => site.auth !== undefined && site.auth.password === undefined,
     text: 'a password given as its SHA-256 digest cannot become a hash Caddy checks: the hash below matches no password until you replace it with the output of `caddy hash-password`',
   },
+  {
+    target: 'caddy',
+    id: 'tls-plain-http',
+    when: 'with HTTPS',
+    applies: (site) => site.tls !== undefined,
+    text: 'a plain-HTTP request on the HTTPS port gets 400 (serve-here redirects it to https://)',
+  },
+  {
+    target: 'caddy',
+    id: 'tls-password',
+    when: 'with --tls-password-file',
+    applies: (site) => site.tls?.passwordFile !== undefined,
+    text: 'Caddy cannot read an encrypted key: decrypt it first (openssl pkey -in key.pem -out plain.pem) and name that file in the tls line',
+  },
+  {
+    target: 'caddy',
+    id: 'tls-ca',
+    when: 'with --https',
+    applies: (site) => site.tls?.localCa === true,
+    text: "the certificate is serve-here's local one, trusted only where you installed its authority; Caddy's own `tls internal` or a public certificate suits production better",
+  },
   // Netlify
   {
     target: 'netlify',
@@ -211,6 +239,13 @@ export const DIFFERENCES: readonly Difference[] = [
     when: 'with --auth',
     applies: (site) => site.auth !== undefined,
     text: 'a password needs a paid plan (Basic-Auth in _headers) and is kept in clear in the deploy; a SHA-256 digest cannot be used at all',
+  },
+  {
+    target: 'netlify',
+    id: 'tls',
+    when: 'with HTTPS',
+    applies: (site) => site.tls !== undefined,
+    text: "HTTPS is the CDN's own; the certificate files are not used",
   },
 ];
 

@@ -152,12 +152,28 @@ function checkHtpasswd(line: string): string {
 
 /** `listen` lines: loopback on both families by default, or every interface, or one address. */
 function listen(site: ExportSite): string[] {
-  if (isEveryInterface(site.host)) return [`listen ${site.port};`, `listen [::]:${site.port};`];
-  const hosts = site.host === undefined ? LOOPBACK : [site.host];
-  return [
-    ...hosts.map((host) => `listen ${host.includes(':') ? `[${host}]` : host}:${site.port};`),
-    `server_name ${site.host === undefined ? 'localhost' : '_'};`,
-  ];
+  // Debian's nginx 1.22 spells HTTP/2 as a parameter of listen.
+  const tls = site.tls === undefined ? '' : ' ssl http2';
+  const lines = isEveryInterface(site.host)
+    ? [`listen ${site.port}${tls};`, `listen [::]:${site.port}${tls};`]
+    : [
+        ...(site.host === undefined ? LOOPBACK : [site.host]).map(
+          (host) => `listen ${host.includes(':') ? `[${host}]` : host}:${site.port}${tls};`,
+        ),
+        `server_name ${site.host === undefined ? 'localhost' : '_'};`,
+      ];
+  if (site.tls !== undefined) {
+    lines.push(
+      `ssl_certificate ${quoteNginx(site.tls.cert, '--tls-cert')};`,
+      `ssl_certificate_key ${quoteNginx(site.tls.key, '--tls-key')};`,
+    );
+    if (site.tls.passwordFile !== undefined) {
+      lines.push(`ssl_password_file ${quoteNginx(site.tls.passwordFile, '--tls-password-file')};`);
+    }
+    // 497: a plain-HTTP request on the HTTPS port; serve-here redirects it to https:// too.
+    lines.push('error_page 497 =301 https://$host:$server_port$request_uri;');
+  }
+  return lines;
 }
 
 /**

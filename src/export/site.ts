@@ -27,6 +27,16 @@ export interface ExportSite {
   readonly headers: readonly (readonly [string, string])[];
   /** --auth's user and (when given in clear) password. */
   readonly auth?: ExportAuth | undefined;
+  /** HTTPS with these PEM files (--tls-cert, --tls-key, --tls-password-file). */
+  readonly tls?: ExportTls | undefined;
+}
+
+export interface ExportTls {
+  readonly cert: string;
+  readonly key: string;
+  readonly passwordFile?: string | undefined;
+  /** True when the files are serve-here's own leaf from its local authority (--https). */
+  readonly localCa?: boolean | undefined;
 }
 
 /** The options the export reads besides StartOptions (flags other capabilities add). */
@@ -34,6 +44,8 @@ export interface ExportOptions extends StartOptions {
   readonly root: string;
   /** --auth / SERVE_HERE_AUTH: `user:password` or `user:sha256:<hex>`. */
   readonly auth?: string | undefined;
+  /** The certificate files the CLI serves HTTPS with, as absolute paths. */
+  readonly tlsFiles?: ExportTls | undefined;
 }
 
 /** The export's view of the options the CLI would start the server with. */
@@ -61,6 +73,7 @@ export function siteFrom(options: ExportOptions, version: string): ExportSite {
     compress: options.compress ?? true,
     headers: Object.entries(options.headers ?? {}),
     auth: options.auth === undefined ? undefined : exportAuthFrom(options.auth),
+    tls: options.tlsFiles,
   };
 }
 
