@@ -98,6 +98,13 @@ export const DIFFERENCES: readonly Difference[] = [
     applies: (site) => site.tls?.localCa === true,
     text: "the certificate is serve-here's local one, trusted only where you installed its authority; use one from a public authority in production",
   },
+  {
+    target: 'nginx',
+    id: 'proxy-timeout',
+    when: 'with --proxy',
+    applies: (site) => site.proxy !== undefined,
+    text: '504 when the app sends nothing for 30 s, also in the middle of a streamed answer (serve-here: only while waiting for its first byte)',
+  },
   // Caddy
   {
     target: 'caddy',
@@ -190,6 +197,13 @@ export const DIFFERENCES: readonly Difference[] = [
     applies: (site) => site.tls?.localCa === true,
     text: "the certificate is serve-here's local one, trusted only where you installed its authority; Caddy's own `tls internal` or a public certificate suits production better",
   },
+  {
+    target: 'caddy',
+    id: 'proxy-timeout',
+    when: 'with --proxy',
+    applies: (site) => site.proxy !== undefined,
+    text: 'no 504 for a slow app: Caddy waits as long as the app takes',
+  },
   // Netlify
   {
     target: 'netlify',
@@ -246,6 +260,13 @@ export const DIFFERENCES: readonly Difference[] = [
     when: 'with HTTPS',
     applies: (site) => site.tls !== undefined,
     text: "HTTPS is the CDN's own; the certificate files are not used",
+  },
+  {
+    target: 'netlify',
+    id: 'proxy',
+    when: 'with --proxy',
+    applies: (site) => site.proxy !== undefined,
+    text: 'proxying is a 200 rewrite to a public URL: an app on localhost cannot be reached from the CDN, and WebSockets do not pass',
   },
 ];
 

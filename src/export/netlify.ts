@@ -28,8 +28,30 @@ export function renderNetlify(site: ExportSite): string {
       out.push(`${name}  /404.html  404!`);
     }
   }
-  if (site.spa !== undefined) out.push(`/*  /${checkNetlify(site.spa, 'the --spa page')}  200`);
-  else out.push('# No rewrites: missing paths answer 404 (with 404.html when the folder has one).');
+  for (const rule of site.proxy?.rules ?? []) {
+    out.push(
+      `${checkNetlify(netlifySource(rule.source), 'a proxy source')}  ${checkNetlify(netlifyDestination(rule.destination, rule.source), 'a proxy destination')}  200`,
+    );
+  }
+  if (site.proxy?.fallback !== undefined) {
+    out.push(
+      `/*  ${checkNetlify(`${site.proxy.fallback.replace(/\/+$/, '')}/:splat`, 'a proxy destination')}  200`,
+    );
+  } else if (site.spa !== undefined) out.push(`/*  /${checkNetlify(site.spa, 'the --spa page')}  200`);
+  else if (site.proxy === undefined)
+    out.push('# No rewrites: missing paths answer 404 (with 404.html when the folder has one).');
   out.push('');
   return out.join('\n');
+}
+
+/** Netlify's splat is a trailing `*` only: `/api/**` becomes `/api/*`. */
+function netlifySource(source: string): string {
+  return source.replace(/\/\*\*$/, '/*');
+}
+
+/** The destination with the request's path after it, as serve-here's proxy sends it. */
+function netlifyDestination(destination: string, source: string): string {
+  const base = destination.replace(/\/+$/, '');
+  const prefix = source.replace(/\/\*\*$/, '').replace(/\/+$/, '');
+  return source.endsWith('/**') ? `${base}${prefix}/:splat` : `${base}${source}`;
 }

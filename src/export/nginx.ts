@@ -15,6 +15,7 @@ import {
   preflightHeaders,
   TEXT_TYPES,
 } from './headers.js';
+import { sourceRegExp, upstreamOf } from './proxy.js';
 import { ExportError, quoteNginx, quotePattern } from './quote.js';
 import { type ExportSite, isEveryInterface, LOOPBACK } from './site.js';
 
@@ -92,10 +93,7 @@ export function renderNginx(site: ExportSite): string {
     '',
     '    # Headers on every response, error pages included (always).',
     ...headerLines(site, id).map((line) => `    ${line}`),
-    '',
-    '    # serve-here answers OPTIONS itself (204) and refuses other methods than GET and HEAD (405).',
-    '    if ($request_method = OPTIONS) { return 204; }',
-    '    if ($request_method !~ "^(?:GET|HEAD|OPTIONS)$") { return 405; }',
+    ...(site.proxy === undefined ? ['', ...methodLines(site).map((line) => `    ${line}`)] : []),
     '',
     "    # A 404 uses the folder's own 404.html when it has one.",
     '    error_page 404 /404.html;',
@@ -104,16 +102,28 @@ export function renderNginx(site: ExportSite): string {
     out.push('    # A folder that may not be listed is a 404, as in serve-here.');
     out.push('    error_page 403 =404 /404.html;');
   }
+  for (const rule of site.proxy?.rules ?? []) {
+    out.push('', `    # Proxy rule ${oneLine(rule.source)} (before files).`);
+    out.push(`    location ~ ${quotePattern(sourceRegExp(rule.source))} {`);
+    out.push(...proxyLines(site, id, rule.destination).map((line) => `        ${line}`), '    }');
+  }
   if (!site.dotfiles) {
     out.push('', '    # Names that start with a dot are hidden, except /.well-known/ at the top.');
     out.push(`    location ~ ${quotePattern(HIDDEN_PATH)} { return 404; }`);
   }
+  const fallback = site.proxy?.fallback;
   const tries = ['$uri', '$uri/'];
   if (site.cleanUrls) tries.push('$uri.html');
-  tries.push(site.spa === undefined ? '=404' : '@spa');
+  tries.push(fallback !== undefined ? '@app' : site.spa === undefined ? '=404' : '@spa');
   out.push('', '    location / {');
+  // With a proxy, the method rule moves here, after the proxy rules' own locations.
+  if (site.proxy !== undefined) out.push(...methodLines(site).map((line) => `        ${line}`));
   if (site.cleanUrls) out.push('        # Clean URLs: /about is about.html.');
   out.push(`        try_files ${tries.join(' ')};`, '    }');
+  if (fallback !== undefined) {
+    out.push('', '    # --proxy: what no file answers goes to the app.', '    location @app {');
+    out.push(...proxyLines(site, id, fallback).map((line) => `        ${line}`), '    }');
+  }
   if (site.spa !== undefined) {
     out.push(
       '',
@@ -207,7 +217,62 @@ function maps(site: ExportSite, id: string): string[] {
       );
     }
   }
+  if (site.proxy !== undefined) {
+    out.push(`map $http_upgrade $${id}_connection {`, '    default upgrade;', '    "" "";', '}');
+    destinations(site).forEach((destination, i) => {
+      out.push(`upstream ${id}_app${i} {`, `    server ${upstreamOf(destination).hostPort};`, '}');
+    });
+  }
   return [...out, ''];
+}
+
+/** What answers other methods than GET and HEAD: serve-here itself, or with --proxy the app. */
+function methodLines(site: ExportSite): string[] {
+  if (site.proxy?.fallback !== undefined) {
+    return [
+      '# Files answer GET and HEAD only; every other method goes to the app.',
+      'error_page 418 = @app;',
+      'if ($request_method !~ "^(?:GET|HEAD)$") { return 418; }',
+    ];
+  }
+  return [
+    '# serve-here answers OPTIONS itself (204) and refuses other methods than GET and HEAD (405).',
+    'if ($request_method = OPTIONS) { return 204; }',
+    'if ($request_method !~ "^(?:GET|HEAD|OPTIONS)$") { return 405; }',
+  ];
+}
+
+/** Every proxy destination, fallback first, each once, in a fixed order. */
+function destinations(site: ExportSite): string[] {
+  const all = [site.proxy?.fallback, ...(site.proxy?.rules ?? []).map((rule) => rule.destination)];
+  return [...new Set(all.filter((d): d is string => d !== undefined))];
+}
+
+/** The body of a location that hands the request to `destination` (streamed both ways). */
+function proxyLines(site: ExportSite, id: string, destination: string): string[] {
+  const upstream = upstreamOf(destination);
+  const name = `${id}_app${destinations(site).indexOf(destination)}`;
+  const scheme = upstream.scheme === 'https:' ? 'https' : 'http';
+  const lines = [
+    // The request's own path and query after the destination's path (as serve-here's proxy).
+    upstream.basePath === ''
+      ? `proxy_pass ${scheme}://${name};`
+      : `proxy_pass ${scheme}://${name}${quoteNginx(upstream.basePath, 'a --proxy path').slice(1, -1)}$request_uri;`,
+    'proxy_http_version 1.1;',
+    `proxy_set_header Host ${quoteNginx(upstream.hostPort, 'a --proxy host')};`,
+    'proxy_set_header X-Forwarded-Host $http_host;',
+    'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    'proxy_set_header X-Forwarded-Proto $scheme;',
+    'proxy_set_header Upgrade $http_upgrade;',
+    `proxy_set_header Connection $${id}_connection;`,
+    'proxy_buffering off;',
+    'proxy_request_buffering off;',
+    'proxy_read_timeout 30s;',
+    // An empty add_header stops the server's headers from being added to the app's answers.
+    'add_header X-Served-By "" always;',
+  ];
+  if (scheme === 'https') lines.push('proxy_ssl_server_name on;');
+  return lines;
 }
 
 /** `add_header … always` for every header serve-here puts on each response. */

@@ -3,6 +3,7 @@
 // facts another server needs. Built once from the resolved options; every renderer reads it.
 import type { StartOptions } from '../server.js';
 import { type ExportAuth, exportAuthFrom } from './auth.js';
+import type { ExportProxy, ExportProxyRoute } from './proxy.js';
 
 /** The site as the command line asked for it. Paths are absolute. */
 export interface ExportSite {
@@ -29,6 +30,8 @@ export interface ExportSite {
   readonly auth?: ExportAuth | undefined;
   /** HTTPS with these PEM files (--tls-cert, --tls-key, --tls-password-file). */
   readonly tls?: ExportTls | undefined;
+  /** --proxy and the config file's proxy rules. */
+  readonly proxy?: ExportProxy | undefined;
 }
 
 export interface ExportTls {
@@ -46,6 +49,8 @@ export interface ExportOptions extends StartOptions {
   readonly auth?: string | undefined;
   /** The certificate files the CLI serves HTTPS with, as absolute paths. */
   readonly tlsFiles?: ExportTls | undefined;
+  /** --proxy URL (every miss), or rules by path (before files). */
+  readonly proxy?: string | readonly ExportProxyRoute[] | undefined;
 }
 
 /** The export's view of the options the CLI would start the server with. */
@@ -74,6 +79,12 @@ export function siteFrom(options: ExportOptions, version: string): ExportSite {
     headers: Object.entries(options.headers ?? {}),
     auth: options.auth === undefined ? undefined : exportAuthFrom(options.auth),
     tls: options.tlsFiles,
+    proxy:
+      options.proxy === undefined
+        ? undefined
+        : typeof options.proxy === 'string'
+          ? { fallback: options.proxy, rules: [] }
+          : { fallback: undefined, rules: options.proxy },
   };
 }
 
