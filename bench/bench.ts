@@ -9,6 +9,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { BIG_SIZE, createCorpus, LISTED_FILES, MEDIUM_SIZE, SMALL_SIZE } from './corpus.js';
+import { runLiveBench } from './live.js';
 import {
   cpuMs,
   naiveSpec,
@@ -228,7 +229,7 @@ function parseFlags(argv: readonly string[]): Flags {
     else if (arg === '--help' || arg === '-h') {
       process.stdout.write(
         'usage: npm run bench -- [--seconds N | --quick] [--only small,medium,big,range,listing,' +
-          'revalidate,notfound,small-br,medium-br,soak] [--servers serve-here,naive,nginx] [--soak N]\n' +
+          'revalidate,notfound,small-br,medium-br,soak,watch] [--servers serve-here,naive,nginx] [--soak N]\n' +
           '       [--rounds N] [--cpu-prof DIR]\n' +
           '  --rounds N: runs of every scenario, servers alternating; the median is reported (default 3; --quick: 1)\n' +
           '  BENCH_SECONDS=N sets the seconds per run as well (default 5; --quick: 1, no warm-up)\n' +
@@ -331,6 +332,12 @@ async function main(): Promise<void> {
     process.stdout.write(
       'bench: nginx is not installed; running without it (sudo apt-get install nginx, or brew install nginx).\n',
     );
+  }
+  if (flags.only?.has('watch')) {
+    const scratch = await mkdtemp(join(tmpdir(), 'serve-here-wrk-'));
+    process.stdout.write(await runLiveBench(flags, await writeCheckScript(scratch)));
+    await rm(scratch, { recursive: true, force: true });
+    if (flags.only.size === 1) return;
   }
   const scenarios = SCENARIOS.filter((s) => flags.only === undefined || flags.only.has(s.id));
   const servers = SERVER_ORDER.filter((name) => flags.servers.has(name));

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { EXPORT_TARGETS, type ExportTarget } from './export/targets.js';
-import { formatErrorLine } from './log.js';
+import { escapeControl, formatErrorLine } from './log.js';
 import { DEFAULT_PORT } from './server.js';
 
 type Commander = typeof import('commander');
@@ -51,6 +51,8 @@ export interface CliFlags {
   header?: string[];
   isolate?: boolean;
   open?: string | true;
+  watch?: boolean;
+  config?: string;
   export?: ExportTarget;
 }
 
@@ -97,6 +99,7 @@ export function createProgram(): Command {
     .option('--no-compress', 'send files uncompressed')
     .option('-q, --quiet', 'do not log requests')
     .optionsGroup(HELP_GROUPS.webDevelopment)
+    .option('-w, --watch', 'reload pages when files change (CSS is swapped in place)')
     .option('--no-clean-urls', 'do not serve about.html for /about')
     .option('-s, --spa [file]', 'single-page app: unknown routes get index.html (or file)')
     .option('--cors', 'allow cross-origin requests (Access-Control-Allow-Origin: *)')
@@ -109,6 +112,7 @@ export function createProgram(): Command {
     .option('-o, --open [path]', 'open the browser at the served URL')
     .optionsGroup(HELP_GROUPS.sharing)
     .optionsGroup(HELP_GROUPS.beyondFiles)
+    .option('--config <file>', 'read options and URL rules from a JSON file (default: serve-here.json)')
     .addOption(
       new Option('--export <server>', 'print an equivalent nginx, Caddy or Netlify config and exit').choices(
         EXPORT_TARGETS,
@@ -125,12 +129,16 @@ export function createProgram(): Command {
 const HELP_WIDTH = 88;
 
 /** Rewrites commander's error text as one short line: `--port: must be …` rather than
- * `error: option '-p, --port <n>' argument '…' is invalid. …`. */
+ * `error: option '-p, --port <n>' argument '…' is invalid. …`. Its "(Did you mean …?)" joins
+ * the line, and control characters in what the user typed are escaped. */
 function usageMessage(raw: string): string {
-  const message = raw.replace(/^error: /, '').trim();
+  const message = raw
+    .replace(/^error: /, '')
+    .trim()
+    .replace(/\n(\(Did you mean [^\n]*\?\))$/, ' $1');
   const invalid = /^option '(?:-\w, )?(--[\w-]+)[^']*' argument '.*' is invalid\. (.*)$/s.exec(message);
   const text = invalid === null ? message : `${invalid[1]}: ${invalid[2]}`;
-  return `${text} (see --help)`;
+  return `${escapeControl(text)} (see --help)`;
 }
 
 /** What the command line asks for: the folder argument as typed, and the flags. */

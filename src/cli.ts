@@ -13,6 +13,7 @@ import {
   UsageError,
   VERSION,
 } from './cli-args.js';
+import { ConfigError, loadConfig, mergeFlags, publicFolder, ruleOptions } from './config/index.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import type { ExportTarget } from './export/targets.js';
 import { spaSegments } from './fallback.js';
@@ -40,11 +41,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   const parsed = outcome.args;
   try {
     const options = await optionsFrom(parsed.root, parsed.flags, env);
-    if (parsed.flags.export !== undefined) return await printExport(options, parsed.flags.export);
-    await run(options, parsed.flags);
+    if (options.flags.export !== undefined) return await printExport(options, options.flags.export);
+    await run(options, options.flags);
   } catch (error) {
     if (error instanceof UsageError || error instanceof StartupError) {
-      process.stderr.write(`${formatErrorLine(error.message)}\n`);
+      // Messages quote what the user typed: escaped, they stay one line (log.ts).
+      process.stderr.write(`${formatErrorLine(escapeControl(error.message))}\n`);
       process.exitCode = error instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
       return;
     }
@@ -56,9 +58,12 @@ interface CliRun extends StartOptions {
   readonly root: string;
   readonly folderLabel: string;
   readonly explicitPort: boolean;
+  /** The command line's flags over the config file's values. */
+  readonly flags: CliFlags;
 }
 
-async function optionsFrom(rootArg: string, flags: CliFlags, env: NodeJS.ProcessEnv): Promise<CliRun> {
+async function optionsFrom(rootArg: string, cliFlags: CliFlags, env: NodeJS.ProcessEnv): Promise<CliRun> {
+  let flags = cliFlags;
   let root = rootArg;
   let port = flags.port;
   // `serve-here 8080` means the port, as with `python -m http.server 8080`, unless a folder
@@ -72,8 +77,25 @@ async function optionsFrom(rootArg: string, flags: CliFlags, env: NodeJS.Process
     port = parsePortOrThrow(env.PORT, UsageError, '$PORT');
     explicitPort = true;
   }
-  const absolute = resolve(root);
+  let absolute = resolve(root);
   await checkFolder(root, absolute);
+  // The config file: its values under the flags ($PORT still beats its port), its rules as options.
+  const loaded = await loadConfig(absolute, flags.config).catch((error: unknown) => {
+    throw error instanceof ConfigError ? new StartupError(error.message) : error;
+  });
+  const folder = loaded === undefined || root !== '.' ? undefined : publicFolder(loaded);
+  if (folder !== undefined) {
+    root = relative(process.cwd(), folder) || '.';
+    absolute = folder;
+    await checkFolder(root, absolute);
+  }
+  if (loaded !== undefined) {
+    flags = mergeFlags(loaded.config, flags);
+    if (port === undefined && flags.port !== undefined) {
+      port = flags.port;
+      explicitPort = true;
+    }
+  }
   if (flags.host === '')
     throw new UsageError('--host: give an address, or leave the value out for every interface');
   if (typeof flags.spa === 'string') await checkSpaPage(flags.spa, absolute);
@@ -81,6 +103,8 @@ async function optionsFrom(rootArg: string, flags: CliFlags, env: NodeJS.Process
     root: absolute,
     folderLabel: labelFor(absolute),
     explicitPort,
+    flags,
+    ...(loaded === undefined ? {} : ruleOptions(loaded, absolute)),
     port: port ?? DEFAULT_PORT,
     portFallback: !explicitPort,
     host: flags.host === true ? '::' : flags.host,
@@ -94,6 +118,7 @@ async function optionsFrom(rootArg: string, flags: CliFlags, env: NodeJS.Process
     cors: flags.cors === true,
     isolate: flags.isolate === true,
     headers: Object.fromEntries((flags.header ?? []).map((h) => splitHeader(h))),
+    watch: flags.watch === true,
   };
 }
 
@@ -112,7 +137,8 @@ async function checkSpaPage(page: string, root: string): Promise<void> {
       () => false,
     ))
   ) {
-    process.stderr.write(`${formatErrorLine(`warning: --spa page ${page} is not in the folder (yet)`)}\n`);
+    const warning = `warning: --spa page ${escapeControl(page)} is not in the folder (yet)`;
+    process.stderr.write(`${formatErrorLine(warning)}\n`);
   }
 }
 
@@ -138,6 +164,7 @@ async function run(options: CliRun, flags: CliFlags): Promise<void> {
         ? undefined
         : (entry) => process.stdout.write(`${formatRequestLine(entry, new Date())}\n`),
       onError: (error, path) => process.stderr.write(`${formatErrorLine(describeError(error, path))}\n`),
+      onWarning: (message) => process.stderr.write(`${formatErrorLine(message)}\n`),
     });
   } catch (error) {
     throw new StartupError(listenFailure(error, options));
@@ -152,6 +179,7 @@ async function run(options: CliRun, flags: CliFlags): Promise<void> {
         port: server.port,
         host: options.host,
         busyPort,
+        watching: options.watch,
       },
       process.stdout.isTTY === true,
     ),
@@ -227,8 +255,10 @@ function describeError(error: unknown, path: string): string {
   const where = path === '' ? '' : ` (${escapeControl(path)})`;
   if (!(error instanceof Error)) return `${String(error)}${where}`;
   const code = (error as NodeJS.ErrnoException).code;
-  if (typeof code === 'string' || error.stack === undefined) return `${error.message}${where}`;
-  return `${error.message}${where}\n${colors().dim(error.stack)}`;
+  // The message may name the served folder, which is the user's input.
+  const message = escapeControl(error.message);
+  if (typeof code === 'string' || error.stack === undefined) return `${message}${where}`;
+  return `${message}${where}\n${colors().dim(error.stack)}`;
 }
 
 async function isDirectory(path: string): Promise<boolean> {

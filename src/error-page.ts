@@ -51,7 +51,9 @@ export function sendErrorPage(
 /** Sends a 404 whose body is the root's own 404.html (already read by the caller). */
 export function sendCustomNotFound(exchange: Exchange, html: Buffer): void {
   dropFileHeaders(exchange.res);
-  sendText(exchange, 404, ['Content-Type', 'text/html; charset=utf-8', 'Cache-Control', 'no-cache'], html);
+  const { live } = exchange.config;
+  const page = live === undefined ? html : live.inject(html);
+  sendText(exchange, 404, ['Content-Type', 'text/html; charset=utf-8', 'Cache-Control', 'no-cache'], page);
 }
 
 /**

@@ -24,26 +24,42 @@ export function findFallback(
   const last = path.segments.at(-1);
   // Only names without an extension: `/app.js` missing is a real 404, never a page.
   if (last === undefined || hasExtension(last)) return undefined;
+  return andThen(
+    findCleanUrl(exchange, path, resolver),
+    (found) => found ?? findSpaPage(exchange, path, resolver),
+  );
+}
 
-  // `/about/` asks for a folder; about.html is not one, so it stays a 404.
-  if (exchange.config.cleanUrls && !path.trailingSlash) {
-    const segments = [...path.segments.slice(0, -1), `${last}.html`];
-    // A hidden or out-of-root candidate is as good as missing: the request was for another name.
-    return andThen(resolver.findFile(segments), (found) =>
-      found === undefined
-        ? findSpaPage(exchange, resolver)
-        : { kind: 'file', name: `${last}.html`, segments, ...found },
-    );
-  }
-  return findSpaPage(exchange, resolver);
+/** The clean URL's file: about.html for `/about`, or undefined. */
+export function findCleanUrl(
+  exchange: Exchange,
+  path: RequestPath,
+  resolver: Resolver,
+): MaybePromise<FallbackFile | undefined> {
+  const last = path.segments.at(-1);
+  if (last === undefined || hasExtension(last)) return undefined;
+  // `/about/` asks for a folder; about.html is not one, so it stays a 404 (unless the config
+  // file's trailingSlash puts a slash after every name, as serve does).
+  if (!exchange.config.cleanUrls || (path.trailingSlash && !exchange.config.trailingSlash)) return undefined;
+  const segments = [...path.segments.slice(0, -1), `${last}.html`];
+  // A hidden or out-of-root candidate is as good as missing: the request was for another name.
+  return andThen(resolver.findFile(segments), (found) =>
+    found === undefined ? undefined : { kind: 'file', name: `${last}.html`, segments, ...found },
+  );
 }
 
 /**
  * The SPA page, for browser navigations only: fetch() of JSON and other non-HTML clients
  * still learn that the path doesn't exist.
  */
-function findSpaPage(exchange: Exchange, resolver: Resolver): MaybePromise<FallbackFile | undefined> {
+export function findSpaPage(
+  exchange: Exchange,
+  path: RequestPath,
+  resolver: Resolver,
+): MaybePromise<FallbackFile | undefined> {
   const { req, config } = exchange;
+  const last = path.segments.at(-1);
+  if (last === undefined || hasExtension(last)) return undefined;
   if (config.spa === undefined || !acceptsHtml(req.headers.accept)) return undefined;
   const segments = spaSegments(config.spa);
   const name = segments?.at(-1);

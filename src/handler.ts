@@ -4,10 +4,11 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { answerInBatch } from './batch.js';
-import { siblingsOf } from './compress.js';
+import { type SiblingLookup, siblingsOf } from './compress.js';
+import { createRuleHeadWriters, ruleHeadWriterFor } from './config/index.js';
 import { sendCustomNotFound, sendErrorPage } from './error-page.js';
 import type { Exchange } from './exchange.js';
-import { findFallback } from './fallback.js';
+import { type FallbackFile, findCleanUrl, findFallback, findSpaPage } from './fallback.js';
 import { fileCache } from './file-cache.js';
 import { applyPreflightHeaders, createHeadWriter, isPreflight } from './headers.js';
 import { HttpError, httpErrorFromFs } from './http/errors.js';
@@ -16,7 +17,7 @@ import { andThen, attempt, type MaybePromise } from './maybe.js';
 import { resolveConfig, type ServeConfig, type ServeOptions } from './options.js';
 import { parseRequestPath, type RequestPath } from './request-path.js';
 import { Resolver, type Target } from './resolve.js';
-import { sendFile } from './send-file.js';
+import { type FileToSend, sendFile } from './send-file.js';
 import { sendText } from './send-whole.js';
 
 /** Connect/Express-style continuation: called on a miss instead of answering 404. */
@@ -45,18 +46,22 @@ export function createHandler(options: ServeOptions = {}): Handler {
   const config = resolveConfig(options);
   const resolver = new Resolver(config);
   const writeHead = createHeadWriter(config);
+  // Config header rules pick a writer per request; without them every response shares one.
+  const pickHead =
+    config.rules.headersFor === undefined ? undefined : createRuleHeadWriters(config, writeHead);
   // The listing code loads right after the first response, off the start-up path.
   let listingRequested = !config.listing;
+  const onResponse = config.live === undefined ? config.onResponse : config.live.quietLog(config.onResponse);
   // Every failure, thrown at once or later, is caught here, so no request can crash the
   // process with an unhandled rejection.
   return function serveHere(req, res, next) {
     const exchange: Exchange = { req, res, config };
-    res.writeHead = writeHead;
+    res.writeHead = pickHead === undefined ? writeHead : pickHead(req.url ?? '/');
     if (!listingRequested) {
       listingRequested = true;
       res.once('close', () => void loadListing().catch(() => undefined));
     }
-    if (config.onResponse !== undefined) reportWhenDone(exchange, config.onResponse);
+    if (onResponse !== undefined) reportWhenDone(exchange, onResponse);
     // Answered with the other requests of this loop turn, sharing their stats (batch.ts).
     answerInBatch(res, () => {
       const outcome = handle(exchange, resolver, next);
@@ -77,6 +82,8 @@ function handle(exchange: Exchange, resolver: Resolver, next: Next | undefined):
 
 function route(exchange: Exchange, resolver: Resolver, next: Next | undefined): MaybePromise<void> {
   const { req, res, config } = exchange;
+  // Reserved URLs (/__serve-here/…) of the features that are on come before anything else.
+  if (config.live?.handleRequest(req, res)) return;
   const method = req.method ?? 'GET';
   if (method !== 'GET' && method !== 'HEAD') {
     // With --cors, a preflight is ours to answer even in front of other middleware.
@@ -91,6 +98,9 @@ function route(exchange: Exchange, resolver: Resolver, next: Next | undefined): 
     throw new HttpError(405, { Allow: ALLOW });
   }
   const path = parseRequestPath(req.url ?? '/');
+  // The config file's redirects come before any file (trailingSlash first, then the rules).
+  const redirect = config.rules.redirect?.(path);
+  if (redirect !== undefined) return sendRedirect(exchange, redirect.location, redirect.status);
   return andThen(resolver.resolve(path), (target) => respond(exchange, target, { path, resolver, next }));
 }
 
@@ -114,21 +124,66 @@ function respond(exchange: Exchange, target: Target, context: RespondContext): M
   const { path, resolver, next } = context;
   switch (target.kind) {
     case 'file':
-      return sendFile(exchange, target, siblingsOf(resolver, target.segments));
+      return sendPageOrFile(exchange, target, siblingsOf(resolver, target.segments));
     case 'directory':
       return sendFolder(exchange, target, context);
     case 'redirect':
       return sendRedirect(exchange, target.location);
     case 'missing':
+      if (exchange.config.rules.rewrite !== undefined) return answerMissingWithRewrites(exchange, context);
       // Clean URLs and the SPA page answer before a 404 (or the next middleware) does.
       return andThen(findFallback(exchange, path, resolver), (fallback) => {
-        if (fallback !== undefined)
-          return sendFile(exchange, fallback, siblingsOf(resolver, fallback.segments));
+        if (fallback !== undefined) return sendFallback(exchange, fallback, resolver);
         if (next !== undefined) return passOn(exchange.res, next);
         // Answered here rather than thrown: an Error's stack trace cost more than the rest of a 404.
         return sendNotFound(exchange, resolver);
       });
   }
+}
+
+/** sendFile, or with live reload on, its sendFile, which adds the script to HTML pages. */
+function sendPageOrFile(
+  exchange: Exchange,
+  file: FileToSend,
+  findSibling: SiblingLookup,
+): MaybePromise<void> {
+  const { live } = exchange.config;
+  return live === undefined
+    ? sendFile(exchange, file, findSibling)
+    : live.sendFile(exchange, file, findSibling);
+}
+
+/**
+ * A missing path when the config file has rewrites, in the documented order: clean URL, then
+ * rewrites, then (the --proxy fallback goes here), then the SPA page, then 404. A rewrite's
+ * destination goes through the resolver like any request: root, dotfiles and links still hold.
+ */
+function answerMissingWithRewrites(exchange: Exchange, context: RespondContext): MaybePromise<void> {
+  const { path, resolver, next } = context;
+  const rewrite = exchange.config.rules.rewrite as (p: RequestPath) => RequestPath | undefined;
+  return andThen(findCleanUrl(exchange, path, resolver), (clean) => {
+    if (clean !== undefined) return sendFallback(exchange, clean, resolver);
+    const rewritten = rewrite(path);
+    const served = rewritten === undefined ? undefined : resolver.resolve(rewritten);
+    return andThen(served, (target) => {
+      if (target?.kind === 'file') return sendFallback(exchange, target, resolver);
+      if (target?.kind === 'directory' && rewritten !== undefined)
+        return sendFolder(exchange, target, { ...context, path: rewritten });
+      // The --proxy fallback (another capability) answers here, before the SPA page.
+      return andThen(findSpaPage(exchange, path, resolver), (spa) => {
+        if (spa !== undefined) return sendFallback(exchange, spa, resolver);
+        if (next !== undefined) return passOn(exchange.res, next);
+        return sendNotFound(exchange, resolver);
+      });
+    });
+  });
+}
+
+/** Sends a file that answers for another path, with the header rules of its own path. */
+function sendFallback(exchange: Exchange, file: FallbackFile, resolver: Resolver): MaybePromise<void> {
+  const writer = ruleHeadWriterFor(exchange.config, file.segments);
+  if (writer !== undefined) exchange.res.writeHead = writer;
+  return sendPageOrFile(exchange, file, siblingsOf(resolver, file.segments));
 }
 
 async function sendFolder(
@@ -145,10 +200,11 @@ async function sendFolder(
 }
 
 /**
- * `location` is always an absolute path whose segments are percent-encoded, so it starts with
- * exactly one '/' and no browser can read it as another host (`//evil.example`).
+ * `location` is an absolute path whose segments are percent-encoded, so it starts with exactly
+ * one '/' and no browser can read it as another host (`//evil.example`); or a config
+ * redirect's URL, whose scheme and host the rule wrote (src/config/rules.ts).
  */
-function sendRedirect(exchange: Exchange, location: string): void {
+function sendRedirect(exchange: Exchange, location: string, status = 301): void {
   const href = escapeHtml(location);
   const head = [
     'Location',
@@ -158,7 +214,7 @@ function sendRedirect(exchange: Exchange, location: string): void {
     'Cache-Control',
     'no-cache',
   ];
-  sendText(exchange, 301, head, `<!doctype html><title>Moved</title><a href="${href}">${href}</a>\n`);
+  sendText(exchange, status, head, `<!doctype html><title>Moved</title><a href="${href}">${href}</a>\n`);
 }
 
 /** Hands the request to the next middleware, without the headers we would have added. */

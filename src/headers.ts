@@ -66,7 +66,9 @@ type WriteHead = (this: ServerResponse, statusCode: number, ...rest: unknown[]) 
 export function createHeadWriter(config: ServeConfig): ServerResponse['writeHead'] {
   const common = commonHeaders(config);
   const custom = Object.entries(config.headers);
-  const customNames = new Set(custom.map(([name]) => name.toLowerCase()));
+  // `etag: false` (config file): the ETag is dropped like a header the user replaced.
+  const dropped = config.etag ? [] : ['etag'];
+  const customNames = new Set([...custom.map(([name]) => name.toLowerCase()), ...dropped]);
   // Appended to every list; the user's values replace any common header of the same name.
   const added = [...withoutNames(common, customNames), ...custom.flat()];
   const readBack = config.onResponse !== undefined;
@@ -89,6 +91,7 @@ export function createHeadWriter(config: ServeConfig): ServerResponse['writeHead
       for (const [name, value] of Object.entries(given)) this.setHeader(name, value as string);
     }
     setHeaders(this, common);
+    for (const name of dropped) this.removeHeader(name);
     for (const [name, value] of custom) this.setHeader(name, value);
     return writeHead.call(this, statusCode, ...reason);
   } as ServerResponse['writeHead'];

@@ -1,6 +1,16 @@
 // src/index.ts
 // The public API: the request handler (for node:http, node:https, Connect and Express) and
 // startServer(), which the CLI itself is a thin layer over.
+
+export type { HeaderRule, RedirectRule, RedirectStatus, RewriteRule } from './config/index.js';
 export { createHandler, type Handler, type Next } from './handler.js';
+export {
+  createLiveReload,
+  LIVE_EVENTS_PATH,
+  LIVE_SCRIPT_PATH,
+  LIVE_SCRIPT_TAG,
+  type LiveReload,
+  type LiveReloadOptions,
+} from './live/index.js';
 export type { ResponseLogEntry, ServeOptions } from './options.js';
 export { type RunningServer, type StartOptions, startServer } from './server.js';

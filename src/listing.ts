@@ -24,6 +24,7 @@ import {
 import type { ReadRules } from './listing/read.js';
 import { FolderReader } from './listing/reader.js';
 import { renderListingHtmlChunks } from './listing/render-html.js';
+import type { LiveReload } from './live/index.js';
 import { sendText, sendWhole } from './send-whole.js';
 
 export interface DirectoryToList {
@@ -92,6 +93,9 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
     // A folder deleted between the resolver's stat and readdir is simply not found (ENOENT).
     throw httpErrorFromFs(error);
   }
+  const { live } = config;
+  const unlisted = config.rules.unlisted;
+  if (unlisted !== undefined) entries = entries.filter((e) => !unlisted([...dir.segments, e.name]));
   const variant = JSON.stringify([
     format,
     query.sort,
@@ -99,8 +103,11 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
     query.limit ?? null,
     query.offset,
     dir.urlPath,
+    live !== undefined,
   ]);
-  const rendered = await pages.page(folder, entries, variant, () => render(entries, dir, { query, format }));
+  const rendered = await pages.page(folder, entries, variant, () =>
+    render(entries, dir, { query, format, live }),
+  );
 
   // A listing changes whenever a file does: always revalidate, cheaply thanks to the ETag.
   const head: HeaderList = ['Cache-Control', 'no-cache'];
@@ -133,7 +140,8 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
       break;
   }
   head.push('Content-Type', CONTENT_TYPES[format]);
-  if (format === 'html') head.push('Content-Security-Policy', LISTING_CSP);
+  if (format === 'html')
+    head.push('Content-Security-Policy', live === undefined ? LISTING_CSP : live.allowInCsp(LISTING_CSP));
   if (encoding === 'identity') return sendText(exchange, 200, head, rendered.body);
   head.push('Content-Encoding', encoding);
   sendText(
@@ -150,9 +158,13 @@ export async function sendListing(exchange: Exchange, dir: DirectoryToList, root
 async function render(
   entries: readonly ListingEntry[],
   dir: DirectoryToList,
-  asked: { readonly query: ListingQuery; readonly format: ListingFormat },
+  asked: {
+    readonly query: ListingQuery;
+    readonly format: ListingFormat;
+    readonly live: LiveReload | undefined;
+  },
 ): Promise<RenderedListing> {
-  const { query, format } = asked;
+  const { query, format, live } = asked;
   // Reading (or unpacking what the worker read) and sorting 100,000 entries take tens of
   // milliseconds each: other clients get a turn in between.
   if (entries.length > HTML_PAGE_SIZE) await nextTurn();
@@ -168,7 +180,10 @@ async function render(
         ? renderJsonChunks({ ...shared, urlPath: dir.urlPath, total: sorted.length })
         : renderTextChunks({ ...shared, urlPath: dir.urlPath, total: sorted.length });
   const hash = createHash('sha1');
-  const body = await collect(chunks, hash);
+  const body = await collect(
+    format === 'html' && live !== undefined ? live.injectChunks(chunks) : chunks,
+    hash,
+  );
   return { body, hash: hash.digest('base64url'), encoded: new Map() };
 }
 

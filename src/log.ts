@@ -38,19 +38,23 @@ export interface BannerInfo {
   readonly host: string | undefined;
   /** Set when the default port was busy and another was chosen. */
   readonly busyPort?: number | undefined;
+  /** Set when --watch reloads the pages on changes. */
+  readonly watching?: boolean | undefined;
 }
 
 /** The startup banner: several aligned lines on a terminal, one plain line otherwise. */
 export function formatBanner(info: BannerInfo, isTerminal: boolean): string {
   const notice = info.busyPort === undefined ? '' : `port ${info.busyPort} is in use, using ${info.port}\n`;
-  if (!isTerminal) return `${notice}serving ${info.folder} at ${info.url}\n`;
+  const folder = escapeControl(info.folder);
+  const watching = info.watching === true ? ', watching for changes' : '';
+  if (!isTerminal) return `${notice}serving ${folder} at ${info.url}${watching}\n`;
 
   const pc = colors();
   const link = (url: string): string =>
     pc.cyan(url.replace(`:${info.port}/`, `:${pc.bold(String(info.port))}/`));
   const lines = [
     '',
-    `  ${pc.bold(pc.green('serve-here'))} ${pc.dim(`v${info.version}`)}  serving ${pc.bold(info.folder)}`,
+    `  ${pc.bold(pc.green('serve-here'))} ${pc.dim(`v${info.version}`)}  serving ${pc.bold(folder)}`,
     '',
     `  ${pc.green('➜')}  ${pc.bold('Local:')}    ${link(info.url)}`,
   ];
@@ -61,6 +65,8 @@ export function formatBanner(info: BannerInfo, isTerminal: boolean): string {
   } else if (info.host === undefined) {
     lines.push(`  ${pc.green('➜')}  ${pc.bold('Network:')}  ${pc.dim('use --host to expose')}`);
   }
+  if (watching !== '')
+    lines.push(`  ${pc.green('➜')}  ${pc.bold('Watching:')} ${pc.dim('pages reload when files change')}`);
   const warning = notice === '' ? '' : `  ${pc.yellow(notice.trim())}\n`;
   return `${lines.join('\n')}\n\n${warning}`;
 }
@@ -83,9 +89,19 @@ export function formatErrorLine(message: string): string {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: C0 and C1 controls are what it matches
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
 
-/** Escapes control characters so a request path can't forge log lines or move the cursor. */
+const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/**
+ * Escapes control characters (`\r`, `\n`, `\t`, else `\xHH`: `\x1b` for ESC, `\x9b` for the
+ * 8-bit CSI) so that text from outside (a request path, a flag value, a folder name) can't
+ * forge log lines, split a message, or move the cursor or change colours. Leaves every other
+ * character alone, so escaping twice changes nothing.
+ */
 export function escapeControl(text: string): string {
-  return text.replace(CONTROL_CHARACTERS, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.replace(
+    CONTROL_CHARACTERS,
+    (ch) => NAMED_ESCAPES[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 /** 1234 → '1.2 KB' (SI units, as file managers show them). */

@@ -2,6 +2,15 @@
 // The options the handler and server accept, their defaults in one place, and the resolved
 // (complete, validated) form the rest of the code reads.
 import { resolve } from 'node:path';
+import type { LiveReload } from './live/index.js';
+import {
+  type CompiledRules,
+  compileRules,
+  type HeaderRule,
+  type ProxyRule,
+  type RedirectRule,
+  type RewriteRule,
+} from './config/index.js';
 
 /** Options for createHandler(); every field is optional. */
 export interface ServeOptions {
@@ -31,6 +40,27 @@ export interface ServeOptions {
   readonly onResponse?: ((entry: ResponseLogEntry) => void) | undefined;
   /** Called with the cause of every 5xx and unexpected error. @default undefined */
   readonly onError?: ((error: unknown, requestPath: string) => void) | undefined;
+  /** Live reload from createLiveReload(): pages get its script, /__serve-here/ its URLs. @default undefined */
+  readonly live?: LiveReload | undefined;
+  /** Redirects answered before looking for files, as serve.json's `redirects`. @default [] */
+  readonly redirects?: readonly RedirectRule[];
+  /** Paths served in place of missing ones, after files, before the SPA page. @default [] */
+  readonly rewrites?: readonly RewriteRule[];
+  /** Headers for the responses to matching paths, as serve.json's `headers`. @default [] */
+  readonly headerRules?: readonly HeaderRule[];
+  /** Names or path patterns neither listed nor served (404). @default [] */
+  readonly unlisted?: readonly string[];
+  /** Exact paths under the root neither listed nor served (the config file). @default [] */
+  readonly hidden?: readonly string[];
+  /** Redirect `/about` to `/about/` (names without an extension), as serve's `trailingSlash`. @default false */
+  readonly trailingSlash?: boolean;
+  /** Send `ETag` with files and listings. @default true */
+  readonly etag?: boolean;
+  /**
+   * Where requests go that files don't answer: a URL (every miss) or rules by path. Accepted
+   * and passed on here; the proxy capability (another engineer's) implements it. @default undefined
+   */
+  readonly proxy?: string | readonly { source: string; destination: string }[];
 }
 
 /** What the handler reports for each request, for the CLI's request log. */
@@ -59,6 +89,12 @@ export interface ServeConfig {
   readonly headers: Readonly<Record<string, string>>;
   readonly onResponse: ((entry: ResponseLogEntry) => void) | undefined;
   readonly onError: ((error: unknown, requestPath: string) => void) | undefined;
+  readonly live: LiveReload | undefined;
+  readonly trailingSlash: boolean;
+  readonly etag: boolean;
+  readonly proxy: string | readonly ProxyRule[] | undefined;
+  /** The config rules, compiled once (src/config); each undefined when not configured. */
+  readonly rules: CompiledRules;
 }
 
 export function resolveConfig(options: ServeOptions = {}): ServeConfig {
@@ -76,5 +112,10 @@ export function resolveConfig(options: ServeOptions = {}): ServeConfig {
     headers: options.headers ?? {},
     onResponse: options.onResponse,
     onError: options.onError,
+    live: options.live,
+    trailingSlash: options.trailingSlash ?? false,
+    etag: options.etag ?? true,
+    proxy: options.proxy,
+    rules: compileRules(options),
   };
 }

@@ -11,8 +11,8 @@ export interface RequestPath {
   /** The raw query including its '?', or ''. Never used to pick a file. */
   readonly query: string;
   /**
-   * False when the raw path had empty, '.' or '..' segments, or an encoded slash or a
-   * backslash: the handler then redirects to the canonical spelling.
+   * False when the raw path had empty, '.' or '..' segments, or an encoded separator (a
+   * slash; on Windows a backslash too): the handler then redirects to the canonical spelling.
    */
   readonly canonical: boolean;
 }
@@ -23,11 +23,20 @@ export const MAX_TARGET_LENGTH = 8192;
 const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
 
 /**
+ * Whose file names the segments become: on POSIX '\' is an ordinary character of a name (a
+ * file may be called `a\b.txt`); on Windows it separates folders as '/' does, and ':' would
+ * name a drive or an alternate data stream. Only tests pass another platform than this one's.
+ */
+export type PathPlatform = 'posix' | 'win32';
+
+export const NATIVE_PLATFORM: PathPlatform = process.platform === 'win32' ? 'win32' : 'posix';
+
+/**
  * Parses an origin-form (`/a/b?q`) or absolute-form (`http://host/a/b?q`, RFC 9112 §3.2.2)
  * request-target. Throws HttpError 400 for a malformed escape, invalid UTF-8, a NUL byte,
- * or a '..' that would climb above the root; 414 when the target is too long.
+ * a '..' that would climb above the root, or (Windows) a ':'; 414 when the target is too long.
  */
-export function parseRequestPath(target: string): RequestPath {
+export function parseRequestPath(target: string, platform: PathPlatform = NATIVE_PLATFORM): RequestPath {
   if (target.length > MAX_TARGET_LENGTH) throw new HttpError(414);
   let rest = target;
   if (!rest.startsWith('/')) {
@@ -49,12 +58,13 @@ export function parseRequestPath(target: string): RequestPath {
   const rawSegments = rawPath.split('/');
   for (let i = 1; i < rawSegments.length; i++) {
     const decoded = decodeSegment(rawSegments[i] ?? '');
-    // A decoded '/' or '\' is a separator too (browsers treat '\' as '/'), but not a canonical
-    // one: the handler redirects to the spelling with plain slashes. The price, chosen on
-    // purpose: a file with a backslash in its name can't be reached (it could not be on Windows).
-    // That is also what keeps `/\evil.example` and `/%2F%2Fevil.example` from ever becoming a
-    // Location of `//evil.example`: segments are never empty, so the path starts with one '/'.
-    const pieces = decoded.includes('/') || decoded.includes('\\') ? decoded.split(/[/\\]/) : [decoded];
+    // A decoded '/' is a separator too, but not a canonical one: the handler redirects to the
+    // spelling with plain slashes. On Windows so is '\' (raw or encoded; browsers send '/' for
+    // it anyway). On POSIX '\' stays in the name, so `/..%5Csecret` is the file `..\secret`.
+    // Either way `/\evil.example` or `/%2F%2Fevil.example` never becomes a Location of
+    // `//evil.example`: segments are never empty, so a path starts with one '/', and
+    // encodeUrlPath writes a '\' in a name as %5C.
+    const pieces = splitDecoded(decoded, platform);
     if (pieces.length > 1) canonical = false;
     const isLastRaw = i === rawSegments.length - 1;
     for (let j = 0; j < pieces.length; j++) {
@@ -71,11 +81,20 @@ export function parseRequestPath(target: string): RequestPath {
         if (segments.pop() === undefined) throw new HttpError(400);
         continue;
       }
+      // Windows reads 'c:' as a drive and 'a:b' as a stream of the file 'a'.
+      if (platform === 'win32' && piece.includes(':')) throw new HttpError(400);
       segments.push(piece);
     }
   }
   if (segments.length === 0) trailingSlash = true;
   return { segments, trailingSlash, query, canonical };
+}
+
+function splitDecoded(decoded: string, platform: PathPlatform): string[] {
+  if (platform === 'win32') {
+    return decoded.includes('/') || decoded.includes('\\') ? decoded.split(/[/\\]/) : [decoded];
+  }
+  return decoded.includes('/') ? decoded.split('/') : [decoded];
 }
 
 function decodeSegment(raw: string): string {

@@ -54,6 +54,14 @@ export function isHiddenSegment(segment: string, depth: number): boolean {
 }
 
 /**
+ * True for the config file's name at the top of the root (serve-here.json), which is never
+ * served or listed, whatever the dotfile rule. Case-insensitive, as disks can be.
+ */
+export function isReservedName(segment: string, depth: number): boolean {
+  return depth === 0 && segment.length === 15 && segment.toLowerCase() === 'serve-here.json';
+}
+
+/**
  * Same device, inode and ctime: the same file, unchanged in its metadata. ctime moves on every
  * rename, link, chmod or write, and a recycled inode number comes with a new ctime.
  */
@@ -67,10 +75,10 @@ function isSameFile(a: Stats, b: Stats): boolean {
  */
 export function isServableRealPath(realRoot: string, real: string, dotfiles: boolean): boolean {
   if (!isInside(realRoot, real)) return false;
-  if (dotfiles || real === realRoot) return true;
-  return !relative(realRoot, real)
-    .split(sep)
-    .some((segment, i) => isHiddenSegment(segment, i));
+  if (real === realRoot) return true;
+  const segments = relative(realRoot, real).split(sep);
+  if (isReservedName(segments[0] ?? '', 0)) return false;
+  return dotfiles || !segments.some((segment, i) => isHiddenSegment(segment, i));
 }
 
 /** True when `child` is `root` or lies beneath it, compared as paths, not string prefixes. */
@@ -111,9 +119,6 @@ export class Resolver {
     if (!this.#config.dotfiles && segments.some((s, i) => isHiddenSegment(s, i))) {
       throw new HttpError(404);
     }
-    if (process.platform === 'win32' && segments.some((s) => s.includes(':'))) {
-      throw new HttpError(400); // drive letters and alternate data streams
-    }
     if (!path.canonical) {
       return { kind: 'redirect', location: encodeUrlPath(segments, path.trailingSlash) + path.query };
     }
@@ -152,8 +157,11 @@ export class Resolver {
    * through a hidden name. Refusals (403, 503, 404 for a path leading out) are rejections.
    */
   lookup(segments: readonly string[]): MaybePromise<Found | undefined> {
+    // The config file and unlisted names are as good as missing (a 404, or the SPA page).
+    if (isReservedName(segments[0] ?? '', 0) || this.#config.rules.unlisted?.(segments) === true)
+      return undefined;
     // Segments never hold a separator, '' or '.' or '..' (parseRequestPath and every name we
-    // add see to that), so joining is concatenation: path.join's normalising pass cost 2% of a 404.
+    // add see to that; on Windows, no ':' either), so joining is concatenation: path.join's normalising pass cost 2% of a 404.
     const filePath = segments.length === 0 ? this.#config.root : this.#rootPrefix + segments.join(sep);
     const stats = this.#statter.stat(filePath);
     if (stats instanceof Promise) {

@@ -5,7 +5,8 @@ import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Server as NetServer, Socket } from 'node:net';
 import { createHandler } from './handler.js';
-import type { ServeOptions } from './options.js';
+import type { LiveReload } from './live/index.js';
+import { resolveConfig, type ServeOptions } from './options.js';
 
 export interface StartOptions extends ServeOptions {
   /** TCP port; 0 picks any free port. @default 8000 */
@@ -25,6 +26,10 @@ export interface StartOptions extends ServeOptions {
    * normal use; the defaults are DEFAULT_TIMEOUTS.
    */
   readonly timeouts?: Partial<ServerTimeouts>;
+  /** Live reload: watch the root, add the reload script to pages, answer /__serve-here/. @default false */
+  readonly watch?: boolean;
+  /** Called with one line when an optional feature can't work (the OS refuses to watch). @default undefined */
+  readonly onWarning?: ((message: string) => void) | undefined;
 }
 
 /** Limits that stop slow, idle or stalled clients from holding connections (ms). */
@@ -51,6 +56,8 @@ export interface RunningServer {
   /** The address given, or undefined for loopback. */
   readonly host: string | undefined;
   readonly server: Server;
+  /** The live reload of a server started with `watch` (await its `ready` before editing files). */
+  readonly live: LiveReload | undefined;
   /** Stops accepting, lets in-flight responses finish (up to the grace period), then resolves. */
   close(): Promise<void>;
 }
@@ -77,6 +84,8 @@ export const DEFAULT_TIMEOUTS: ServerTimeouts = {
 /** Starts serving; rejects with the listen error (code EADDRINUSE, EACCES…) if it cannot. */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const limits = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  // Loaded only for --watch: a plain start neither loads nor runs any of it.
+  const live = options.watch === true ? await startLiveReload(options) : undefined;
   const server = createServer(
     {
       headersTimeout: limits.headersMs,
@@ -84,7 +93,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       keepAliveTimeout: limits.keepAliveMs,
       connectionsCheckingInterval: limits.checkIntervalMs,
     },
-    createHandler(options),
+    createHandler(live === undefined ? options : { ...options, live }),
   );
   server.setTimeout(limits.idleSocketMs);
   // By default Node aborts every pending response as soon as the client half-closes its side
@@ -103,7 +112,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       break;
     } catch (error) {
       const retry = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt + 1 < attempts;
-      if (!retry || port >= 65535) throw error;
+      if (!retry || port >= 65535) {
+        await live?.close();
+        throw error;
+      }
       port += 1;
     }
   }
@@ -114,8 +126,19 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     port: boundPort,
     host: options.host,
     server,
-    close: () => closeGracefully(server, extra, options.gracePeriodMs ?? 5_000),
+    live,
+    close: async () => {
+      // The events streams never finish on their own; ending them lets close() be quick.
+      await live?.close();
+      return closeGracefully(server, extra, options.gracePeriodMs ?? 5_000);
+    },
   };
+}
+
+async function startLiveReload(options: StartOptions): Promise<LiveReload> {
+  const { createLiveReload } = await import('./live/index.js');
+  const { root, dotfiles, followSymlinks } = resolveConfig(options);
+  return createLiveReload(root, { dotfiles, followSymlinks, onWarning: options.onWarning });
 }
 
 /** The URL a person should open for a server listening on `host`. */

@@ -23,13 +23,15 @@ export interface CliOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Run as this user id (and the same group id); only root may ask for it. */
   readonly uid?: number;
+  /** Another copy of bin/serve-here.js to run (test/unprivileged.ts makes one). */
+  readonly bin?: string;
 }
 
 export function startCli(args: readonly string[], options: CliOptions = {}): Cli {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
   delete env.FORCE_COLOR;
   if (options.env?.PORT === undefined) delete env.PORT;
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
     cwd: options.cwd ?? process.cwd(),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,9 +8,10 @@ import { chmod, readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { test } from 'node:test';
-import { BIN, runCli, startServing } from './cli-helpers.js';
+import { type TestContext, test } from 'node:test';
+import { BIN, type CliOptions, runCli, startServing } from './cli-helpers.js';
 import { get, makeTree } from './helpers.js';
+import { unprivileged } from './unprivileged.js';
 
 const VERSION = (
   JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -75,6 +76,21 @@ const usageErrors: { args: string[]; env?: NodeJS.ProcessEnv; pattern: RegExp }[
   },
   { args: ['--spa', '/etc/passwd'], pattern: /--spa: "\/etc\/passwd" must be a file inside/ },
   { args: ['--host='], pattern: /--host: give an address/ },
+  // What the user typed is quoted with its control characters escaped: still one line.
+  {
+    args: ['--header', 'X-A: a\r\nX-Injected: yes'],
+    pattern: /--header: "X-A: a\\r\\nX-Injected: yes" is not a header/,
+  },
+  { args: ['--header', 'X-\u001b[2J: a'], pattern: /--header: "X-\\x1b\[2J: a" is not a header/ },
+  { args: ['-p', '8\n0'], pattern: /--port: must be a whole number from 0 to 65535, not "8\\n0"/ },
+  {
+    args: ['--cache', '\u001b[31m1'],
+    pattern: /--cache: must be a whole number of seconds, not "\\x1b\[31m1"/,
+  },
+  { args: ['--spa', '../x\ny.html'], pattern: /--spa: "\.\.\/x\\ny\.html" must be a file inside/ },
+  { args: ['--x\u001b[2J'], pattern: /unknown option '--x\\x1b\[2J'/ },
+  { args: ['--prot'], pattern: /unknown option '--prot' \(Did you mean --port\?\) \(see --help\)$/m },
+  { args: [], env: { PORT: 'a\rb' }, pattern: /\$PORT must be a whole number from 0 to 65535, not "a\\rb"/ },
 ];
 for (const { args, env, pattern } of usageErrors) {
   test(`serve-here ${args.join(' ')}${env ? ` with PORT=${env.PORT}` : ''} is a usage error: one line, exit 2`, async () => {
@@ -84,6 +100,8 @@ for (const { args, env, pattern } of usageErrors) {
     assert.match(stderr, pattern);
     assert.match(stderr, /^serve-here: /);
     assertOneLine(stderr);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: none may reach the terminal
+    assert.doesNotMatch(stderr.slice(0, -1), /[\u0000-\u001f\u007f-\u009f]/);
   });
 }
 
@@ -99,6 +117,19 @@ test('serve-here with a missing folder prints one line and exits 1', async (t) =
   const { code, stderr } = await runCli(['no-such-folder'], { cwd: base });
   assert.equal(code, 1);
   assert.equal(stderr, 'serve-here: folder not found: no-such-folder\n');
+});
+
+test('serve-here with a missing folder whose name holds control characters prints it escaped', async (t) => {
+  const base = await makeTree(t, {});
+  const { code, stderr } = await runCli(['no\u001b[31m\r\nfolder'], { cwd: base });
+  assert.equal(code, 1);
+  assert.equal(stderr, 'serve-here: folder not found: no\\x1b[31m\\r\\nfolder\n');
+});
+
+test('serve-here names a folder with a line break in its name on one banner line', async (t) => {
+  const base = await makeTree(t, { 'we\nird/a.txt': 'A' });
+  const { cli, port } = await startServing(t, ['we\nird', '-p', '0'], { cwd: base });
+  assert.equal(cli.stdout(), `serving ./we\\nird at http://localhost:${port}/\n`);
 });
 
 test('serve-here with a file as the root prints one line and exits 1', async (t) => {
@@ -272,8 +303,19 @@ test('on a terminal the banner shows the version, the folder, Local and a --host
   assert.match(out, /➜\s+Network:\s+use --host to expose/);
 });
 
-/** As root, the privilege tests run the CLI as `nobody`; as anyone else, as themselves. */
-const unprivileged = process.getuid?.() === 0 ? { uid: 65534 } : {};
+/**
+ * As root, the privilege tests run a readable copy of the CLI as `nobody`; as anyone else, the
+ * CLI in place as themselves (test/unprivileged.ts).
+ */
+async function unprivilegedCli(t: TestContext): Promise<CliOptions | undefined> {
+  const as = await unprivileged(t);
+  if (as.kind === 'skip') {
+    t.skip(as.reason);
+    return undefined;
+  }
+  const bin = join(as.project, 'bin/serve-here.js');
+  return as.kind === 'nobody' ? { bin, uid: as.uid, cwd: '/' } : { bin, cwd: '/' };
+}
 const lowPortsOpen =
   Number(
     (await readFile('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').catch(() => '1024')).trim(),
@@ -281,19 +323,23 @@ const lowPortsOpen =
 
 test('serve-here -p 80 without the right to bind it says why in one line', {
   skip: lowPortsOpen ? 'this machine lets everyone bind low ports' : false,
-}, async () => {
-  const { code, stderr } = await runCli(['-p', '80'], { ...unprivileged, cwd: '/' });
+}, async (t) => {
+  const options = await unprivilegedCli(t);
+  if (options === undefined) return;
+  const { code, stderr } = await runCli(['-p', '80'], options);
   assert.equal(code, 1);
   assert.match(stderr, /not allowed to listen on port 80: ports below 1024 need administrator rights/);
   assertOneLine(stderr);
 });
 
 test('serve-here with a folder it cannot read prints one line and exits 1', async (t) => {
+  const options = await unprivilegedCli(t);
+  if (options === undefined) return;
   const base = await makeTree(t, { 'locked/secret.txt': 'x' });
   await chmod(base, 0o755);
   await chmod(join(base, 'locked'), 0o700);
-  if (unprivileged.uid === undefined) await chmod(join(base, 'locked'), 0o000);
-  const { code, stderr } = await runCli([join(base, 'locked'), '-p', '0'], { ...unprivileged, cwd: '/' });
+  if (options.uid === undefined) await chmod(join(base, 'locked'), 0o000);
+  const { code, stderr } = await runCli([join(base, 'locked'), '-p', '0'], options);
   assert.equal(code, 1);
   assert.match(stderr, /^serve-here: cannot read the folder .*locked: permission denied\n$/);
 });

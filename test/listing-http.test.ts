@@ -12,7 +12,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { httpErrorFromFs } from '../src/http/errors.js';
 import type { JsonListing } from '../src/listing/formats.js';
 import { readListing } from '../src/listing/read.js';
-import { get, makeTree, serve } from './helpers.js';
+import { get, makeTree, rawGet, serve } from './helpers.js';
 
 const HTML = { accept: 'text/html' };
 const JSON_ACCEPT = { accept: 'application/json' };
@@ -243,12 +243,11 @@ test('GET / with compression off sends the listing as is, without Vary: Accept-E
 
 // --- What is hidden -----------------------------------------------------------------------------
 
-test('GET / hides dotfiles and names with a backslash but shows /.well-known/', async (t) => {
+test('GET / hides dotfiles but shows /.well-known/', async (t) => {
   const root = await makeTree(t, {
     '.env': 'SECRET=1',
     '.git/config': '',
     '.well-known/security.txt': '',
-    'back\\slash.txt': '',
     'sub/.hidden': '',
     'sub/.well-known/x': '',
     'sub/shown.txt': '',
@@ -258,14 +257,43 @@ test('GET / hides dotfiles and names with a backslash but shows /.well-known/', 
   assert.deepEqual(listedNames(await jsonListing(port, '/')), ['.well-known', 'sub', 'shown.txt']);
   assert.deepEqual(listedNames(await jsonListing(port, '/sub/')), ['shown.txt']);
   const html = await get(port, '/', HTML);
-  assert.ok(!html.text.includes('.env') && !html.text.includes('slash'));
+  assert.ok(!html.text.includes('.env') && !html.text.includes('.git'));
 });
 
-test('GET / with dotfiles on lists dotfiles but still not backslash names', async (t) => {
-  const root = await makeTree(t, { '.env': '', 'sub/.hidden': '', 'back\\slash': '' });
+test('GET / with dotfiles on lists dotfiles', async (t) => {
+  const root = await makeTree(t, { '.env': '', 'sub/.hidden': '' });
   const { port } = await serve(t, { root, dotfiles: true });
   assert.deepEqual(listedNames(await jsonListing(port, '/')), ['sub', '.env']);
   assert.deepEqual(listedNames(await jsonListing(port, '/sub/')), ['.hidden']);
+});
+
+test('a name with a backslash is listed in HTML, JSON and text, its link says %5C, and the link serves it', async (t) => {
+  const root = await makeTree(t, {
+    'a\\b.txt': 'back\n',
+    '\\evil.example/inner.txt': 'inner\n',
+    'plain.txt': '',
+  });
+  const { port } = await serve(t, { root });
+  const json = await jsonListing(port, '/');
+  assert.deepEqual(
+    json.entries.map((e) => [e.name, e.url]),
+    [
+      ['\\evil.example', '/%5Cevil.example/'],
+      ['a\\b.txt', '/a%5Cb.txt'],
+      ['plain.txt', '/plain.txt'],
+    ],
+  );
+  const html = (await get(port, '/', HTML)).text;
+  assert.ok(html.includes('<a href="a%5Cb.txt">'), 'the file links as a%5Cb.txt');
+  assert.ok(html.includes('<a href="%5Cevil.example/">'), 'the folder links as %5Cevil.example/');
+  assert.ok(!/href="[^"]*\\/.test(html), 'no link holds a raw backslash');
+  const text = (await get(port, '/?format=text')).text;
+  assert.equal(text, '\\\\evil.example/\na\\\\b.txt\nplain.txt\n', 'a backslash is written \\\\ in text');
+  const file = await get(port, '/a%5Cb.txt');
+  assert.equal(file.status, 200);
+  assert.equal(file.text, 'back\n');
+  assert.equal((await rawGet(port, '/a\\b.txt')).status, 200, 'a raw backslash names the same file');
+  assert.equal((await get(port, '/%5Cevil.example/inner.txt')).text, 'inner\n');
 });
 
 test('GET / hides links out of the root and into hidden folders, shows links inside', async (t) => {

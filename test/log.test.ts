@@ -68,9 +68,42 @@ test('formatRequestLine() shows "-" for bytes of an aborted response', () => {
   assert.match(line, / GET \/x 200 - 0\.0ms$/);
 });
 
-test('escapeControl() escapes newlines, escape sequences and C1 controls', () => {
-  assert.equal(escapeControl('/a\nb\r\u001b[2J\u0085'), '/a\\x0ab\\x0d\\x1b[2J\\x85');
-  assert.equal(escapeControl('/ünïcode ok'), '/ünïcode ok');
+const CONTROLS: readonly [text: string, escaped: string][] = [
+  ['/a\nb\r\u001b[2J\u0085', '/a\\nb\\r\\x1b[2J\\x85'],
+  ['X-A: a\r\nX-Injected: yes', 'X-A: a\\r\\nX-Injected: yes'],
+  ['tab\there', 'tab\\there'],
+  ['\u0000\u0007\u0008\u000b\u000c\u001f\u007f', '\\x00\\x07\\x08\\x0b\\x0c\\x1f\\x7f'],
+  ['\u009b31m 8-bit CSI', '\\x9b31m 8-bit CSI'],
+  ['/ünïcode ok', '/ünïcode ok'],
+  ['a\\nb already escaped', 'a\\nb already escaped'],
+];
+
+for (const [text, escaped] of CONTROLS) {
+  test(`escapeControl(${JSON.stringify(text)}) is ${escaped}, one line, and escaping it again changes nothing`, () => {
+    assert.equal(escapeControl(text), escaped);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: no control character may remain
+    assert.doesNotMatch(escapeControl(text), /[\u0000-\u001f\u007f-\u009f]/);
+    assert.equal(escapeControl(escapeControl(text)), escapeControl(text));
+  });
+}
+
+test('formatRequestLine() escapes control characters in the target (a mounted handler may see any)', () => {
+  const line = plain(
+    formatRequestLine(
+      { method: 'GET', url: '/a\r\nfake 200\u001b[2J', status: 404, bytes: 0, durationMs: 0 },
+      new Date(0),
+    ),
+  );
+  assert.match(line, / GET \/a\\r\\nfake 200\\x1b\[2J 404 0 B 0\.0ms$/);
+});
+
+test('formatBanner() escapes control characters in the folder name', () => {
+  const folder = './we\nird\u001b[31m';
+  assert.equal(
+    formatBanner({ ...info, folder }, false),
+    'serving ./we\\nird\\x1b[31m at http://localhost:8000/\n',
+  );
+  assert.doesNotMatch(plain(formatBanner({ ...info, folder }, true)), /we\n/);
 });
 
 const sizes: [number, string][] = [

@@ -3,6 +3,7 @@
 // the result is a set of clean segments inside the root or a 4xx refusal, and end to end no
 // path ever reaches a file beside the root or makes the server fail.
 import assert from 'node:assert/strict';
+import { posix, win32 } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { HttpError } from '../src/http/errors.js';
@@ -64,10 +65,22 @@ const anyTarget = fc.oneof(
   fc.uint8Array({ maxLength: 60 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
 );
 
-function assertCleanOrRefused(target: string): void {
+/** A served root on each platform, and the path module that knows its rules. */
+const PLATFORMS = [
+  { platform: 'posix', root: '/srv/root', path: posix },
+  { platform: 'win32', root: 'C:\\srv\\root', path: win32 },
+] as const;
+
+/**
+ * The segments of `target` on `platform` are clean: each one is a single name by that platform's
+ * path module (no separator, '', '.', '..', or on Windows a drive or stream ':'), so the
+ * resolver's plain concatenation `root + sep + segments.join(sep)` is the path `path.join`
+ * gives, and it lies inside the root. Or the target is refused with a 4xx.
+ */
+function assertCleanOrRefused(target: string, { platform, root, path }: (typeof PLATFORMS)[number]): void {
   let segments: readonly string[];
   try {
-    segments = parseRequestPath(target).segments;
+    segments = parseRequestPath(target, platform).segments;
   } catch (error) {
     assert.ok(error instanceof HttpError, `threw ${String(error)}`);
     assert.ok(error.status >= 400 && error.status < 500, `status ${error.status}`);
@@ -77,36 +90,57 @@ function assertCleanOrRefused(target: string): void {
     assert.notEqual(segment, '');
     assert.notEqual(segment, '.');
     assert.notEqual(segment, '..');
-    assert.ok(!/[/\\\0]/.test(segment), `segment ${JSON.stringify(segment)}`);
+    assert.ok(!segment.includes('/') && !segment.includes('\0'), `segment ${JSON.stringify(segment)}`);
+    assert.equal(
+      path.basename(segment),
+      segment,
+      `${platform} reads ${JSON.stringify(segment)} as more than a name`,
+    );
+    if (platform === 'win32') assert.ok(!/[\\:]/.test(segment), `segment ${JSON.stringify(segment)}`);
   }
+  if (segments.length === 0) return;
+  const concatenated = root + path.sep + segments.join(path.sep);
+  assert.equal(path.join(root, ...segments), concatenated, 'normalising changes the path');
+  const rel = path.relative(root, concatenated);
+  assert.ok(
+    rel !== '' && !path.isAbsolute(rel) && rel.split(path.sep)[0] !== '..',
+    `${concatenated} left the root`,
+  );
 }
 
-test('parseRequestPath() returns clean segments or throws a 4xx HttpError for any target', () => {
-  fc.assert(fc.property(anyTarget, assertCleanOrRefused), { numRuns: 3_000 });
-});
+for (const rules of PLATFORMS) {
+  test(`parseRequestPath(…, '${rules.platform}') returns names path.${rules.platform} keeps inside the root, or a 4xx`, () => {
+    fc.assert(
+      fc.property(anyTarget, (target) => assertCleanOrRefused(target, rules)),
+      { numRuns: 3_000 },
+    );
+  });
 
-test('parseRequestPath() never lets .. climb out, whatever it is encoded as', () => {
-  const climb = fc
-    .array(fc.constantFrom('..', '%2e%2e', '.%2e', '%2E.', '..%2f', '..%5c', '..\\'), {
-      minLength: 1,
-      maxLength: 6,
-    })
-    .map((ups) => `/${ups.join('/')}/secret.txt`);
-  fc.assert(
-    fc.property(climb, (target) => {
-      let segments: readonly string[] = [];
-      try {
-        segments = parseRequestPath(target).segments;
-      } catch (error) {
-        assert.ok(error instanceof HttpError && error.status === 400);
-        return;
-      }
-      // Anything that survives names a file inside the root: no climbing segment is left.
-      assert.ok(segments.every((s) => s !== '..'));
-    }),
-    { numRuns: 500 },
-  );
-});
+  test(`parseRequestPath(…, '${rules.platform}') never lets .. climb out, whatever it is encoded as`, () => {
+    const climb = fc
+      .array(fc.constantFrom('..', '%2e%2e', '.%2e', '%2E.', '..%2f', '..%5c', '..\\'), {
+        minLength: 1,
+        maxLength: 6,
+      })
+      .map((ups) => `/${ups.join('/')}/secret.txt`);
+    fc.assert(
+      fc.property(climb, (target) => {
+        let segments: readonly string[] = [];
+        try {
+          segments = parseRequestPath(target, rules.platform).segments;
+        } catch (error) {
+          assert.ok(error instanceof HttpError && error.status === 400);
+          return;
+        }
+        // Anything that survives names a file inside the root: no climbing segment is left.
+        assert.ok(segments.every((s) => s !== '..'));
+        const joined = rules.path.join(rules.root, ...segments);
+        assert.ok(joined.startsWith(rules.root + rules.path.sep), `${target} → ${joined}`);
+      }),
+      { numRuns: 500 },
+    );
+  });
+}
 
 const SECRET = 'TOP-SECRET-7f3a9c';
 

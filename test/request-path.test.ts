@@ -1,10 +1,15 @@
 // test/request-path.test.ts
-// Table tests for parseRequestPath: decoding once, refusals (400/414), canonical spelling and
-// the trailing slash. One test per request-target.
+// Table tests for parseRequestPath: decoding once, refusals (400/414), canonical spelling, the
+// trailing slash, and the backslash on POSIX and Windows. One test per request-target.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HttpError } from '../src/http/errors.js';
-import { MAX_TARGET_LENGTH, parseRequestPath, type RequestPath } from '../src/request-path.js';
+import {
+  MAX_TARGET_LENGTH,
+  NATIVE_PLATFORM,
+  parseRequestPath,
+  type RequestPath,
+} from '../src/request-path.js';
 
 type Want = RequestPath | { readonly status: number };
 
@@ -41,14 +46,15 @@ const CASES: readonly [target: string, want: Want, why: string][] = [
   ['/a%2Fb', path(['a', 'b'], false, moved), 'an encoded slash separates, not canonical'],
   ['/a%2F', path(['a'], true, moved), 'an encoded trailing slash'],
   ['/a%2f%2fb', path(['a', 'b'], false, moved), 'lower-case encoded slashes'],
-  ['/a\\b', path(['a', 'b'], false, moved), 'a raw backslash separates, like in browsers'],
-  ['/a%5Cb', path(['a', 'b'], false, moved), 'an encoded backslash separates too'],
-  ['/a%5c', path(['a'], true, moved), 'a trailing encoded backslash'],
+  ['/a\\b', path(['a\\b'], false), 'a raw backslash is part of a POSIX name'],
+  ['/a%5Cb', path(['a\\b'], false), 'so is an encoded one'],
+  ['/a%5c', path(['a\\'], false), 'a trailing encoded backslash is the last character of the name'],
   ['//evil.example', path(['evil.example'], false, moved), 'a protocol-relative lookalike'],
   ['///evil.example', path(['evil.example'], false, moved), 'three slashes'],
-  ['/\\evil.example', path(['evil.example'], false, moved), 'slash backslash'],
+  ['/\\evil.example', path(['\\evil.example'], false), 'slash backslash: a name starting with a backslash'],
   ['/%2F%2Fevil.example', path(['evil.example'], false, moved), 'encoded double slash'],
-  ['/%5Cevil.example', path(['evil.example'], false, moved), 'encoded backslash'],
+  ['/%5Cevil.example', path(['\\evil.example'], false), 'encoded backslash'],
+  ['/%5C%5Cevil.example/', path(['\\\\evil.example'], true), 'two encoded backslashes'],
   ['/./evil.example/', path(['evil.example'], true, moved), 'dot then a host-like name'],
   ['http://example.com/a.txt?q', path(['a.txt'], false, { query: '?q' }), 'absolute-form uses only the path'],
   ['http://example.com', path([], true), 'absolute-form without a path is the root'],
@@ -62,8 +68,10 @@ const CASES: readonly [target: string, want: Want, why: string][] = [
   ['/.%2E/x', { status: 400 }, 'half-encoded dot-dot'],
   ['/..%2Fsecret', { status: 400 }, 'dot-dot with an encoded slash'],
   ['/a/..%2F..%2Fsecret', { status: 400 }, 'encoded slashes climbing twice'],
-  ['/..%5Csecret', { status: 400 }, 'dot-dot with an encoded backslash'],
-  ['/a\\..\\..\\secret', { status: 400 }, 'raw backslashes climbing'],
+  ['/..%5Csecret', path(['..\\secret'], false), 'dot-dot and an encoded backslash: the name ..\\secret'],
+  ['/a\\..\\..\\secret', path(['a\\..\\..\\secret'], false), 'raw backslashes climb nothing'],
+  ['/..\\', path(['..\\'], false), 'dot-dot backslash is a name too'],
+  ['/a/..%5C/b', path(['a', '..\\', 'b'], false), 'and stays one in the middle'],
   ['/%00', { status: 400 }, 'an encoded NUL'],
   ['/a.txt%00.png', { status: 400 }, 'a NUL inside a name'],
   ['/a\0b', { status: 400 }, 'a raw NUL'],
@@ -99,3 +107,42 @@ for (const [target, want, why] of CASES) {
     }
   });
 }
+
+/**
+ * On Windows a backslash separates folders, as the file system reads it (path.win32), raw or
+ * encoded, and is not canonical; ':' would name a drive or a stream and is refused.
+ */
+const WIN32_CASES: readonly [target: string, want: Want, why: string][] = [
+  ['/a/b/', path(['a', 'b'], true), 'a folder, as on POSIX'],
+  ['/a\\b', path(['a', 'b'], false, moved), 'a raw backslash separates, like in browsers'],
+  ['/a%5Cb', path(['a', 'b'], false, moved), 'an encoded backslash separates too'],
+  ['/a%5c', path(['a'], true, moved), 'a trailing encoded backslash'],
+  ['/\\evil.example', path(['evil.example'], false, moved), 'slash backslash'],
+  ['/%5Cevil.example', path(['evil.example'], false, moved), 'encoded backslash'],
+  ['/%5C%5Cevil.example/', path(['evil.example'], true, moved), 'two encoded backslashes'],
+  ['/a\\..\\b', path(['b'], false, moved), 'a backslashed dot-dot inside the root'],
+  ['/..%5Csecret', { status: 400 }, 'dot-dot with an encoded backslash climbs'],
+  ['/a\\..\\..\\secret', { status: 400 }, 'raw backslashes climbing'],
+  ['/c:/windows/win.ini', { status: 400 }, 'a drive letter'],
+  ['/C%3A%5Cwindows', { status: 400 }, 'an encoded drive letter and backslash'],
+  ['/a.txt:stream', { status: 400 }, 'an alternate data stream'],
+];
+
+for (const [target, want, why] of WIN32_CASES) {
+  const outcome = 'status' in want ? String(want.status) : `/${want.segments.join('/')}`;
+  test(`parseRequestPath(${JSON.stringify(target)}, 'win32') gives ${outcome}: ${why}`, () => {
+    if ('status' in want) {
+      assert.throws(
+        () => parseRequestPath(target, 'win32'),
+        (error: unknown) => error instanceof HttpError && error.status === want.status,
+      );
+    } else {
+      assert.deepEqual(parseRequestPath(target, 'win32'), want);
+    }
+  });
+}
+
+test('the native platform is the one this process runs on', () => {
+  assert.equal(NATIVE_PLATFORM, process.platform === 'win32' ? 'win32' : 'posix');
+  assert.deepEqual(parseRequestPath('/a%5Cb'), parseRequestPath('/a%5Cb', NATIVE_PLATFORM));
+});

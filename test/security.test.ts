@@ -22,6 +22,10 @@ async function makeRootBesideSecret(
     'www/docs/page.txt': 'page bytes\n',
     'www/sub/keep.txt': 'keep\n',
     'www/evil.example/': '',
+    // On POSIX a backslash is part of a name: folders a Location must never turn into a host.
+    'www/\\evil.example/': '',
+    'www/\\\\evil.example/': '',
+    'www/..\\inside.txt': 'a name starting with dot-dot backslash\n',
     'www/.env': `TOKEN=${SECRET}\n`,
     'www/.git/config': `[core]\n\t${SECRET}\n`,
     'www/.hidden-dir/inner.txt': `${SECRET} hidden\n`,
@@ -137,7 +141,8 @@ for (const target of HOSTILE_TARGETS) {
 const STATUS_TABLE: readonly [target: string, status: number, why: string][] = [
   ['/../www-secret/secret.txt', 400, 'climbing above the root is a bad request'],
   ['/..%2fwww-secret%2fsecret.txt', 400, 'climbing with an encoded slash'],
-  ['/..\\www-secret\\secret.txt', 400, 'climbing with backslashes'],
+  ['/..\\www-secret\\secret.txt', 404, 'on POSIX the name ..\\www-secret\\secret.txt, which is not there'],
+  ['/..%5Cwww-secret%5Csecret.txt', 404, 'the same name, encoded'],
   ['http://localhost/../www-secret/secret.txt', 400, 'climbing in absolute-form'],
   ['/escape-file', 404, 'a link to a file outside the root does not exist'],
   ['/escape-absolute', 404, 'an absolute link outside the root'],
@@ -253,6 +258,10 @@ const OPEN_REDIRECTS = [
   '/%2f/evil.example',
   '/%5Cevil.example',
   '/%5C%5Cevil.example',
+  '/%5C%5Cevil.example/',
+  '/\\\\evil.example',
+  '/%5C/evil.example',
+  '/sub/..%2F%5Cevil.example',
   '/.//evil.example',
   '/sub/..//evil.example',
   '//evil.example/%2e%2e',
@@ -265,11 +274,13 @@ for (const target of OPEN_REDIRECTS) {
     const { status, reply } = await rawGet(port, target);
     const location = /\r\nLocation: ([^\r]*)/i.exec(reply)?.[1];
     if (location === undefined) {
-      assert.ok([400, 404].includes(status), `got ${status} without a Location`);
+      // 200: a local folder of that name (such as \evil.example on POSIX), listed in place.
+      assert.ok([200, 400, 404].includes(status), `got ${status} without a Location`);
       return;
     }
     assert.equal(status, 301);
     assert.match(location, /^\/(?![/\\])/, `Location ${location} could name another host`);
+    assert.ok(!location.includes('\\'), `Location ${location} holds a raw backslash`);
     const resolved = new URL(location, `http://localhost:${port}/x/y`);
     assert.equal(resolved.host, `localhost:${port}`);
   });
@@ -281,6 +292,41 @@ test('GET //evil.example redirects to the local folder /evil.example, then to /e
   const second = await rawGet(port, '/evil.example');
   assert.equal(second.status, 301);
   assert.match(second.reply, /\r\nLocation: \/evil\.example\/\r\n/i);
+});
+
+test('on POSIX a folder named evil.example redirects to /%5Cevil.example/, which stays on this host', async () => {
+  for (const target of ['/%5Cevil.example', '/\\evil.example', '/%5cevil.example']) {
+    const { status, reply } = await rawGet(port, target);
+    assert.equal(status, 301, target);
+    assert.match(reply, /\r\nLocation: \/%5Cevil\.example\/\r\n/i, target);
+  }
+  const twice = await rawGet(port, '/%5C%5Cevil.example');
+  assert.match(twice.reply, /\r\nLocation: \/%5C%5Cevil\.example\/\r\n/i);
+  // What a browser makes of it: %5C is not a separator, so the host is still this one.
+  assert.equal(new URL('/%5C%5Cevil.example/', `http://localhost:${port}/`).host, `localhost:${port}`);
+  const listing = await rawGet(port, '/%5C%5Cevil.example/');
+  assert.equal(listing.status, 200, 'the folder itself is listed');
+});
+
+test('on POSIX /..%5Cname is the name ..\name inside the root, never a file beside it', async (t) => {
+  // A name starting with '.' is a dotfile: hidden by default, served with dotfiles on.
+  assert.equal((await rawGet(port, '/..%5Cinside.txt')).status, 404);
+  const { root } = await makeRootBesideSecret(t);
+  const withDotfiles = (await serve(t, { root, dotfiles: true })).port;
+  for (const target of ['/..%5Cinside.txt', '/..\\inside.txt']) {
+    const inside = await get(withDotfiles, target);
+    assert.equal(inside.status, 200, target);
+    assert.equal(inside.text, 'a name starting with dot-dot backslash\n');
+  }
+  for (const target of [
+    '/..%5Cwww-secret%5Csecret.txt',
+    '/..\\www-secret\\secret.txt',
+    '/..%5C..%5Cwww-secret%5Csecret.txt',
+  ]) {
+    const { status, reply } = await rawGet(withDotfiles, target);
+    assert.equal(status, 404, target);
+    assert.ok(!reply.includes(SECRET), `${target} leaked the secret`);
+  }
 });
 
 test('a served path that is swapped for a link out of the root is refused on the very next request', async (t) => {

@@ -18,6 +18,9 @@ export function escapeHtml(text: string): string {
 /**
  * Percent-encodes one path segment. Everything but unreserved characters and a few safe
  * sub-delims is encoded, so `#`, `?`, `%`, `/` and `\` in a name can never change the URL.
+ * `\` matters most: a browser reads it as `/` in an http URL, so the POSIX name `\evil.example`
+ * written raw would turn the Location `/\evil.example/` into `//evil.example/`, another host.
+ * It always goes out as %5C.
  */
 export function encodePathSegment(segment: string): string {
   return encodeURIComponent(segment).replace(

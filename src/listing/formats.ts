@@ -2,7 +2,6 @@
 // The listing for scripts: JSON (one object, every field always present) and plain text (one
 // name per line). Pure, like the HTML renderer, and fed the same sorted, paged entries.
 import { encodePathSegment } from '../http/html.js';
-import { escapeControl } from '../log.js';
 import type { EntryType, ListingEntry } from './entry.js';
 
 export interface JsonListing {
@@ -81,15 +80,24 @@ export function renderText(input: FormatInput): string {
 
 /**
  * One name per line, folders ending in '/'. A line break in a name would split it, so control
- * characters are written as `\xHH`; that can't be confused with a real backslash because
- * names containing '\' are never listed (read.ts).
+ * characters are written as `\xHH`, and a '\' of the name as `\\`, so that the two can't be
+ * confused (`a\x0ab` is a name with a line break, `a\\x0ab` one with a backslash).
  */
 export function* renderTextChunks(input: FormatInput): Generator<string> {
   for (let start = 0; start < input.entries.length; start += ENTRIES_PER_CHUNK) {
     let text = '';
     for (const entry of input.entries.slice(start, start + ENTRIES_PER_CHUNK)) {
-      text += `${escapeControl(entry.name)}${entry.type === 'directory' ? '/' : ''}\n`;
+      text += `${escapeTextName(entry.name)}${entry.type === 'directory' ? '/' : ''}\n`;
     }
     yield text;
   }
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: C0 and C1 controls are what it matches
+const TEXT_ESCAPED = /[\\\u0000-\u001f\u007f-\u009f]/g;
+
+function escapeTextName(name: string): string {
+  return name.replace(TEXT_ESCAPED, (ch) =>
+    ch === '\\' ? '\\\\' : `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }

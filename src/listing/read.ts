@@ -1,13 +1,13 @@
 // src/listing/read.ts
 // Reads a folder into listing entries, leaving out every name the resolver would refuse
-// (hidden names, names with '\', links out of the root), so a listing never shows a link
+// (hidden names, links out of the root), so a listing never shows a link
 // that can't be opened. The only I/O of the listing; sorting and rendering live elsewhere.
 import type { Dirent, Stats } from 'node:fs';
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { isHiddenSegment, isServableRealPath } from '../resolve.js';
+import { isHiddenSegment, isReservedName, isServableRealPath } from '../resolve.js';
 import type { ListingEntry } from './entry.js';
 
 export interface ReadRules {
@@ -75,11 +75,12 @@ function describeSome(
 }
 
 /**
- * A name the resolver would refuse is never listed. '\' counts as a path separator in URLs
- * (request-path.ts splits on it), so a file named 'a\b' could never be opened.
+ * A name the resolver would refuse is never listed. A '\' in a name is listed: it is an
+ * ordinary character on POSIX (request-path.ts keeps it, links write it as %5C), and Windows
+ * never names a file with one.
  */
 function isListable(name: string, rules: ReadRules): boolean {
-  if (name.includes('\\')) return false;
+  if (isReservedName(name, rules.depth)) return false;
   return rules.dotfiles || !isHiddenSegment(name, rules.depth);
 }
 
