@@ -3,7 +3,7 @@
 // facts another server needs. Built once from the resolved options; every renderer reads it.
 import type { StartOptions } from '../server.js';
 import { type ExportAuth, exportAuthFrom } from './auth.js';
-import type { ExportProxy, ExportProxyRoute } from './proxy.js';
+import type { ExportProxy } from './proxy.js';
 
 /** The site as the command line asked for it. Paths are absolute. */
 export interface ExportSite {
@@ -49,8 +49,6 @@ export interface ExportOptions extends StartOptions {
   readonly auth?: string | undefined;
   /** The certificate files the CLI serves HTTPS with, as absolute paths. */
   readonly tlsFiles?: ExportTls | undefined;
-  /** --proxy URL (every miss), or rules by path (before files). */
-  readonly proxy?: string | readonly ExportProxyRoute[] | undefined;
 }
 
 /** The export's view of the options the CLI would start the server with. */
