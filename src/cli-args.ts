@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { EXPORT_TARGETS, type ExportTarget } from './export/targets.js';
 import { escapeControl, formatErrorLine } from './log.js';
 import { parseProxyTarget } from './proxy/target.js';
 import { DEFAULT_PORT } from './server.js';
@@ -64,6 +65,7 @@ export interface CliFlags {
   upload?: 'overwrite' | true;
   maxUpload?: number;
   zip?: boolean;
+  export?: ExportTarget;
 }
 
 export const HELP_EXAMPLES = `
@@ -137,6 +139,11 @@ export function createProgram(): Command {
     .optionsGroup(HELP_GROUPS.beyondFiles)
     .option('--config <file>', 'read options and URL rules from a JSON file (default: serve-here.json)')
     .option('--proxy <url>', 'send requests that match no file to the app at url', parseProxyUrl)
+    .addOption(
+      new Option('--export <server>', 'print an equivalent nginx, Caddy or Netlify config and exit').choices(
+        EXPORT_TARGETS,
+      ),
+    )
     .optionsGroup(HELP_GROUPS.other)
     .version(VERSION, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')

@@ -16,6 +16,7 @@ import {
 } from './cli-args.js';
 import { ConfigError, loadConfig, mergeFlags, publicFolder, ruleOptions } from './config/index.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import type { ExportTarget } from './export/targets.js';
 import { spaSegments } from './fallback.js';
 import {
   colors,
@@ -52,6 +53,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   const parsed = outcome.args;
   try {
     const options = await optionsFrom(parsed.root, parsed.flags, env);
+    if (options.flags.export !== undefined) return await printExport(options, options.flags.export);
     await run(options, options.flags);
   } catch (error) {
     if (error instanceof UsageError || error instanceof StartupError) {
@@ -210,6 +212,18 @@ async function checkSpaPage(page: string, root: string): Promise<void> {
   ) {
     const warning = `warning: --spa page ${escapeControl(page)} is not in the folder (yet)`;
     process.stderr.write(`${formatErrorLine(warning)}\n`);
+  }
+}
+
+/** --export: prints the equivalent configuration instead of listening. Loaded only when asked for. */
+async function printExport(options: CliRun, target: ExportTarget): Promise<void> {
+  const { ExportError, renderExport, siteFrom } = await import('./export/index.js');
+  try {
+    process.stdout.write(renderExport(target, siteFrom(options, VERSION)));
+  } catch (error) {
+    if (error instanceof ExportError)
+      throw new StartupError(`--export ${target}: ${escapeControl(error.message)}`);
+    throw error;
   }
 }
 

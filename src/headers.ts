@@ -5,16 +5,27 @@ import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { ServeConfig } from './options.js';
 
 /** Response headers a cross-origin script may read besides the safelisted ones (Fetch §3.2.6). */
-const EXPOSED_HEADERS = 'Content-Length, Content-Range, ETag, Accept-Ranges, Content-Encoding, Last-Modified';
+export const EXPOSED_HEADERS =
+  'Content-Length, Content-Range, ETag, Accept-Ranges, Content-Encoding, Last-Modified';
 
 /** Request headers a cross-origin script may send to us: conditional and range requests. */
-const ALLOWED_HEADERS = 'Range, If-None-Match, If-Modified-Since, If-Match, If-Range, Accept-Encoding';
+export const ALLOWED_HEADERS = 'Range, If-None-Match, If-Modified-Since, If-Match, If-Range, Accept-Encoding';
 
 /** The methods a static server answers; preflights for anything else will fail in the browser. */
-const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
+export const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
+
+/** What --isolate adds to every response, as a HeaderList. */
+export const ISOLATION_HEADERS: readonly string[] = [
+  'Cross-Origin-Opener-Policy',
+  'same-origin',
+  'Cross-Origin-Embedder-Policy',
+  'require-corp',
+  'Cross-Origin-Resource-Policy',
+  'same-origin',
+];
 
 /** How long a browser may reuse a preflight answer, in seconds. */
-const PREFLIGHT_MAX_AGE = '600';
+export const PREFLIGHT_MAX_AGE = '600';
 
 /**
  * A response's headers as one flat list, `[name, value, name, value…]`: the form
@@ -125,14 +136,7 @@ function commonHeaders(config: ServeConfig): HeaderList {
   if (config.isolate) {
     // Together these make `self.crossOriginIsolated` true (HTML §7.1.3), which unlocks
     // SharedArrayBuffer and wasm threads. CORP lets our own isolated pages embed our files.
-    list.push(
-      'Cross-Origin-Opener-Policy',
-      'same-origin',
-      'Cross-Origin-Embedder-Policy',
-      'require-corp',
-      'Cross-Origin-Resource-Policy',
-      'same-origin',
-    );
+    list.push(...ISOLATION_HEADERS);
   }
   return list;
 }
