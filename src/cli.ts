@@ -3,7 +3,7 @@
 // request log, stops on signals, and turns every user mistake into one line and an exit code.
 // The only module that touches process.argv, process.exit, stdout/stderr or signals.
 import { access, constants, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseCredentials } from './auth/credentials.js';
 import {
   type CliFlags,
@@ -16,6 +16,7 @@ import {
 } from './cli-args.js';
 import { ConfigError, loadConfig, mergeFlags, publicFolder, ruleOptions } from './config/index.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import type { ExportTls } from './export/site.js';
 import type { ExportTarget } from './export/targets.js';
 import { spaSegments } from './fallback.js';
 import {
@@ -73,7 +74,7 @@ interface CliRun extends StartOptions {
   /** The command line's flags over the config file's values. */
   readonly flags: CliFlags;
   /** With --https: the banner's lines about the local authority (its URL is added later). */
-  readonly localCa?: Omit<LocalCaInfo, 'url'> | undefined;
+  readonly localCa?: (Omit<LocalCaInfo, 'url'> & { readonly caPath: string }) | undefined;
 }
 
 async function optionsFrom(rootArg: string, cliFlags: CliFlags, env: NodeJS.ProcessEnv): Promise<CliRun> {
@@ -189,6 +190,7 @@ async function tlsFrom(
     tls: setup.material,
     caCertificate: local.caCertificate,
     localCa: {
+      caPath: local.caPath,
       fingerprint: local.caFingerprint,
       trustCommand: trustCommand(process.platform, local.caPath),
     },
@@ -219,12 +221,27 @@ async function checkSpaPage(page: string, root: string): Promise<void> {
 async function printExport(options: CliRun, target: ExportTarget): Promise<void> {
   const { ExportError, renderExport, siteFrom } = await import('./export/index.js');
   try {
-    process.stdout.write(renderExport(target, siteFrom(options, VERSION)));
+    process.stdout.write(
+      renderExport(target, siteFrom({ ...options, tlsFiles: await tlsFilesOf(options) }, VERSION)),
+    );
   } catch (error) {
     if (error instanceof ExportError)
       throw new StartupError(`--export ${target}: ${escapeControl(error.message)}`);
     throw error;
   }
+}
+
+/** The certificate files HTTPS is served with, as absolute paths, for --export. */
+async function tlsFilesOf(options: CliRun): Promise<ExportTls | undefined> {
+  const { flags } = options;
+  if (flags.tlsCert !== undefined && flags.tlsKey !== undefined) {
+    const passwordFile = flags.tlsPasswordFile === undefined ? undefined : resolve(flags.tlsPasswordFile);
+    return { cert: resolve(flags.tlsCert), key: resolve(flags.tlsKey), passwordFile };
+  }
+  if (options.localCa === undefined) return undefined;
+  const { LEAF_FILE, LEAF_KEY_FILE } = await import('./tls/local-ca.js');
+  const folder = dirname(options.localCa.caPath);
+  return { cert: join(folder, LEAF_FILE), key: join(folder, LEAF_KEY_FILE), localCa: true };
 }
 
 async function run(options: CliRun, flags: CliFlags): Promise<void> {

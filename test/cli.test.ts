@@ -340,6 +340,8 @@ test('serve-here with a folder it cannot read prints one line and exits 1', asyn
   await chmod(join(base, 'locked'), 0o700);
   if (options.uid === undefined) await chmod(join(base, 'locked'), 0o000);
   const { code, stderr } = await runCli([join(base, 'locked'), '-p', '0'], options);
+  // Back to a mode its owner can remove (as a normal user, the folder was made unreadable).
+  await chmod(join(base, 'locked'), 0o700);
   assert.equal(code, 1);
   assert.match(stderr, /^serve-here: cannot read the folder .*locked: permission denied\n$/);
 });

@@ -3,12 +3,15 @@
 // nginx and Caddy started with the exported config. A check a target cannot pass names the
 // documented difference (differences.ts) that excuses it, and the export must say so.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { differencesFor, type ExportSite, renderExport, siteFrom } from '../src/export/index.js';
+import { HTPASSWD_PATH } from '../src/export/nginx.js';
 import { type StartOptions, startServer } from '../src/server.js';
 import { type ExternalServer, externalSkipReason, freePort, startExternal } from './export-servers.js';
 import { get, type Reply } from './helpers.js';
@@ -36,7 +39,8 @@ interface Check {
 
 interface Variant {
   readonly name: string;
-  readonly options: Partial<StartOptions>;
+  /** The options, given the URL of the test's app (for the proxy variants). */
+  readonly options: Partial<StartOptions> | ((appUrl: string) => Partial<StartOptions>);
   readonly checks: readonly Check[];
 }
 
@@ -242,7 +246,88 @@ const VARIANTS: readonly Variant[] = [
       },
     ],
   },
+  {
+    name: '--auth',
+    options: { auth: 'alice:s3cret' },
+    checks: [
+      {
+        name: 'no login gets 401 and a Basic challenge',
+        path: '/style.css',
+        expect: { status: 401, headers: { 'www-authenticate': /^Basic realm="serve-here"/ } },
+      },
+      {
+        name: 'a wrong password gets 401',
+        path: '/style.css',
+        headers: { Authorization: `Basic ${Buffer.from('alice:wrong').toString('base64')}` },
+        expect: { status: 401 },
+      },
+      {
+        name: 'the right login gets the file',
+        path: '/style.css',
+        headers: { Authorization: `Basic ${Buffer.from('alice:s3cret').toString('base64')}` },
+        expect: { status: 200, body: /padding/ },
+      },
+    ],
+  },
+  {
+    name: '--proxy URL',
+    options: (appUrl) => ({ proxy: appUrl }),
+    checks: [
+      { name: 'a file is still served', path: '/style.css', expect: { status: 200, body: /padding/ } },
+      {
+        name: 'a missing path goes to the app',
+        path: '/api/users?page=2',
+        expect: { status: 200, body: /^app GET \/api\/users\?page=2$/ },
+      },
+      {
+        name: 'another method goes to the app, even for a file',
+        path: '/style.css',
+        method: 'POST',
+        expect: { status: 200, body: /^app POST \/style\.css$/ },
+      },
+      {
+        name: "the app's answer carries the app's headers",
+        path: '/nope',
+        expect: { status: 200, headers: { 'x-app': 'yes', 'x-content-type-options': undefined } },
+      },
+    ],
+  },
+  {
+    name: 'proxy rules',
+    options: (appUrl) => ({ proxy: [{ source: '/api/**', destination: `${appUrl}/v1` }] }),
+    checks: [
+      {
+        name: 'a matching path goes to the app, after its path',
+        path: '/api/x',
+        expect: { status: 200, body: /^app GET \/v1\/api\/x$/ },
+      },
+      { name: 'a file is served', path: '/style.css', expect: { status: 200, body: /padding/ } },
+      { name: 'a missing path outside the rule is a 404', path: '/nope', expect: { status: 404 } },
+    ],
+  },
 ];
+
+/** The app behind the proxy variants: it says what it was asked. */
+async function startApp(): Promise<{ url: string; close(): Promise<void> }> {
+  const app = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.setHeader('X-App', 'yes');
+      res.end(`app ${req.method} ${req.url}`);
+    });
+  });
+  app.listen(0, '127.0.0.1');
+  await once(app, 'listening');
+  const address = app.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => {
+      app.closeAllConnections();
+      return new Promise((done) => app.close(() => done()));
+    },
+  };
+}
 
 /** The fixture site, in a folder whose name has a space and a quote (quoting is part of the test). */
 async function makeSite(): Promise<{ base: string; root: string }> {
@@ -310,13 +395,14 @@ for (const target of TARGETS) {
           for (const cleanUp of cleanUps.reverse()) await cleanUp();
         });
         before(async () => {
+          let options: Partial<StartOptions>;
+          if (typeof variant.options === 'function') {
+            const app = await startApp();
+            cleanUps.push(() => app.close());
+            options = variant.options(app.url);
+          } else options = variant.options;
           if (target === 'serve-here') {
-            const running = await startServer({
-              root: site.root,
-              host: '127.0.0.1',
-              port: 0,
-              ...variant.options,
-            });
+            const running = await startServer({ root: site.root, host: '127.0.0.1', port: 0, ...options });
             port = running.port;
             cleanUps.push(() => {
               running.server.closeAllConnections();
@@ -325,8 +411,16 @@ for (const target of TARGETS) {
             return;
           }
           port = await freePort();
-          exported = siteFrom({ root: site.root, port, host: '127.0.0.1', ...variant.options }, '0.0.0-test');
+          exported = siteFrom({ root: site.root, port, host: '127.0.0.1', ...options }, '0.0.0-test');
           text = renderExport(target, exported);
+          if (target === 'nginx' && exported.auth !== undefined) {
+            // The export names where the htpasswd line goes; the test puts it in its own folder.
+            const line = /^# (alice:\S+)$/m.exec(text)?.[1];
+            assert.ok(line, 'the export carries the htpasswd line');
+            const file = join(site.base, `htpasswd-${port}`);
+            await writeFile(file, `${line}\n`);
+            text = text.replaceAll(HTPASSWD_PATH, file);
+          }
           await startExternal((fn) => cleanUps.push(fn), target, text, port);
         });
         for (const check of variant.checks) {

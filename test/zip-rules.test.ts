@@ -91,7 +91,7 @@ test('formatSkippedReport() keeps one line per name, with controls escaped', () 
   );
   assert.equal(
     report,
-    'serve-here left these out of the archive:\n\na/new\\x0aline.txt\tunreadable\nb\\c\tname contains a backslash\n',
+    'serve-here left these out of the archive:\n\na/new\\nline.txt\tunreadable\nb\\c\tname contains a backslash\n',
   );
   assert.match(formatSkippedReport([{ path: 'x', reason: 'vanished' }], 5), /\n…and 5 more\n$/);
 });

@@ -24,8 +24,9 @@ export interface LocalCertificate {
 
 const CA_FILE = 'ca.crt';
 const CA_KEY_FILE = 'ca.key';
-const LEAF_FILE = 'localhost.crt';
-const LEAF_KEY_FILE = 'localhost.key';
+/** The leaf's files beside the authority's (--export names them). */
+export const LEAF_FILE = 'localhost.crt';
+export const LEAF_KEY_FILE = 'localhost.key';
 
 /** Ten years: the authority is installed by hand on phones and machines; it should not churn. */
 const CA_LIFETIME_MS = 10 * 365 * 24 * 3600 * 1000;
