@@ -88,7 +88,9 @@ type AuthGate = ReturnType<typeof createAuthGate>;
 
 /** The --auth check, one per server so that both protocols count failures together. */
 function authGateFor(config: ServeConfig): AuthGate | undefined {
-  return config.auth === undefined ? undefined : createAuthGate(config.auth, { onBlocked: config.onAuthBlocked });
+  return config.auth === undefined
+    ? undefined
+    : createAuthGate(config.auth, { onBlocked: config.onAuthBlocked });
 }
 
 function serveWith(

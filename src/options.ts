@@ -2,7 +2,6 @@
 // The options the handler and server accept, their defaults in one place, and the resolved
 // (complete, validated) form the rest of the code reads.
 import { resolve } from 'node:path';
-import type { LiveReload } from './live/index.js';
 import {
   type CompiledRules,
   compileRules,
@@ -10,6 +9,7 @@ import {
   type RedirectRule,
   type RewriteRule,
 } from './config/index.js';
+import type { LiveReload } from './live/index.js';
 import { type AppProxy, createProxy, type ProxyOption } from './proxy/index.js';
 import type { UploadLogEntry, UploadSettings } from './upload/index.js';
 import { DEFAULT_MAX_UPLOAD } from './upload/size.js';
