@@ -139,7 +139,8 @@ async function optionsFrom(rootArg: string, cliFlags: CliFlags, env: NodeJS.Proc
     isolate: flags.isolate === true,
     zip: flags.zip === true,
     headers: Object.fromEntries((flags.header ?? []).map((h) => splitHeader(h))),
-    proxy: flags.proxy,
+    // --proxy replaces the config file's proxy (given by ruleOptions above), never with nothing.
+    ...(flags.proxy === undefined ? {} : { proxy: flags.proxy }),
     upload: flags.upload ?? false,
     ...(flags.maxUpload === undefined ? {} : { maxUpload: flags.maxUpload }),
     watch: flags.watch === true,

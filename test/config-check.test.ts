@@ -17,6 +17,10 @@ const mistakes: readonly (readonly [unknown, string])[] = [
   [[], 'f.json: expected an object (a JSON file starting with {), got a list'],
   [null, 'f.json: expected an object (a JSON file starting with {), got null'],
   [{ prot: 80 }, 'f.json: prot: unknown key; did you mean "port"?'],
+  [{ zip: 'yes' }, 'f.json: zip: expected true or false, got the text "yes"'],
+  [{ upload: 'replace' }, 'f.json: upload: expected "overwrite", got the text "replace"'],
+  [{ maxUpload: 'lots' }, 'f.json: maxUpload: expected a size such as 500M or 2G, got the text "lots"'],
+  [{ auth: 'nocolon' }, 'f.json: auth: expected user:password or user:sha256:<hex>, got the text "nocolon"'],
   [{ clean_urls: true }, 'f.json: clean_urls: unknown key; did you mean "cleanUrls"?'],
   [{ colour: true }, 'f.json: colour: unknown key (serve-here.schema.json lists every key)'],
   [{ port: 70000 }, 'f.json: port: expected a port from 0 to 65535, got 70000'],
@@ -221,6 +225,8 @@ const valid: readonly unknown[] = [
   { listing: false, directoryListing: false },
   { proxy: 'http://localhost:3000' },
   { proxy: [{ source: '/api/**', destination: 'https://127.0.0.1:8443/v1' }] },
+  { watch: true, qr: false, zip: true, upload: 'overwrite', maxUpload: '500M', auth: 'ann:secret' },
+  { https: false, tlsCert: 'cert.pem', tlsKey: 'key.pem', tlsPasswordFile: 'pw.txt', upload: true, maxUpload: 1024 },
 ];
 
 for (const value of valid) {

@@ -10,6 +10,7 @@ import { hasExtension } from '../fallback.js';
 import { encodeUrlPath } from '../http/html.js';
 import { escapeControl } from '../log.js';
 import { parseRequestPath, type RequestPath } from '../request-path.js';
+import { parseSize } from '../upload/size.js';
 import type { CheckFailure } from './check.js';
 import {
   createHeaderRules,
@@ -52,6 +53,16 @@ export interface ConfigFile {
   readonly header?: readonly string[];
   readonly isolate?: boolean;
   readonly open?: boolean | string;
+  readonly watch?: boolean;
+  readonly auth?: string;
+  readonly qr?: boolean;
+  readonly https?: boolean;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly tlsPasswordFile?: string;
+  readonly upload?: boolean | 'overwrite';
+  readonly maxUpload?: number | string;
+  readonly zip?: boolean;
   readonly public?: string;
   readonly rewrites?: readonly RewriteRule[];
   readonly redirects?: readonly RedirectRule[];
@@ -171,6 +182,17 @@ export function mergeFlags(file: ConfigFile, flags: CliFlags): CliFlags {
     header: file.header === undefined ? flags.header : [...file.header, ...(flags.header ?? [])],
     isolate: flags.isolate ?? file.isolate,
     open: flags.open ?? (file.open === false ? undefined : file.open),
+    watch: flags.watch ?? file.watch,
+    auth: flags.auth ?? file.auth,
+    qr: flags.qr && (file.qr ?? true),
+    https: flags.https ?? file.https,
+    tlsCert: flags.tlsCert ?? file.tlsCert,
+    tlsKey: flags.tlsKey ?? file.tlsKey,
+    tlsPasswordFile: flags.tlsPasswordFile ?? file.tlsPasswordFile,
+    upload: flags.upload ?? (file.upload === false || file.upload === undefined ? undefined : file.upload),
+    maxUpload:
+      flags.maxUpload ?? (typeof file.maxUpload === 'string' ? parseSize(file.maxUpload) : file.maxUpload),
+    zip: flags.zip ?? file.zip,
   };
   // Flags left out stay out (CliFlags has optional fields, never undefined ones).
   return Object.fromEntries(

@@ -4,6 +4,7 @@
 // serve-here.schema.json says the same for editors; test/config-check.test.ts keeps them equal.
 import { isAbsolute } from 'node:path';
 import { spaSegments } from '../fallback.js';
+import { parseSize } from '../upload/size.js';
 import {
   bool,
   type CheckFailure,
@@ -179,6 +180,31 @@ export const CONFIG_SHAPE = object(
     header: list(headerLine, 'a list of "Name: value" headers'),
     isolate: bool,
     open: flagOrText('true, false or a path to open', text('a path')),
+    watch: bool,
+    auth: text('user:password or user:sha256:<hex>', (value) =>
+      value.includes(':') && !value.startsWith(':') ? undefined : 'user:password or user:sha256:<hex>',
+    ),
+    qr: bool,
+    https: bool,
+    tlsCert: text('a certificate file (PEM)'),
+    tlsKey: text('a key file (PEM)'),
+    tlsPasswordFile: text("a file holding the key's password"),
+    upload: either(
+      'true, false or "overwrite"',
+      [(v) => typeof v === 'boolean', bool],
+      [isString, oneOf(['overwrite'], '"overwrite"')],
+    ),
+    maxUpload: either(
+      'a size in bytes, or a text such as "500M" or "2G"',
+      [(v) => typeof v === 'number', wholeNumber(1, Number.MAX_SAFE_INTEGER, 'a whole number of bytes')],
+      [
+        isString,
+        text('a size such as 500M or 2G', (value) =>
+          parseSize(value) === undefined ? 'a size such as 500M or 2G' : undefined,
+        ),
+      ],
+    ),
+    zip: bool,
     // serve.json's keys.
     public: text('a folder path, relative to the config file'),
     rewrites: list(rewrite, 'a list of { "source", "destination" } rules'),
