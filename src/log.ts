@@ -65,7 +65,7 @@ export function formatBanner(info: BannerInfo, isTerminal: boolean): string {
   const proxied = proxyLines(info.proxy);
   if (!isTerminal) {
     const rules = proxied.map(([source, destination]) => `proxy ${source} → ${destination}\n`);
-    return `${notice}serving ${folder} at ${info.url}${watching}\n${rules.join('')}${formatCaLines(info.localCa, '')}`;
+    return `${notice}serving ${folder} at ${info.url}${watching}\n${rules.join('')}${formatCaLines(info.localCa, '', PLAIN)}`;
   }
 
   const pc = colors();
@@ -93,14 +93,13 @@ export function formatBanner(info: BannerInfo, isTerminal: boolean): string {
     );
   }
   const warning = notice === '' ? '' : `  ${pc.yellow(notice.trim())}\n`;
-  const ca = info.localCa === undefined ? '' : `${formatCaLines(info.localCa, '  ')}\n`;
+  const ca = info.localCa === undefined ? '' : `${formatCaLines(info.localCa, '  ', colors())}\n`;
   return `${lines.join('\n')}\n\n${ca}${warning}`;
 }
 
 /** The local authority's fingerprint and how to trust it (phone download, this machine). */
-function formatCaLines(ca: LocalCaInfo | undefined, indent: string): string {
+function formatCaLines(ca: LocalCaInfo | undefined, indent: string, pc: Colors): string {
   if (ca === undefined) return '';
-  const pc = colors();
   return [
     `${indent}${pc.dim('local CA SHA-256')} ${ca.fingerprint}`,
     `${indent}${pc.dim('trust it: on a phone open')} ${ca.url}${pc.dim(', here run:')}`,

@@ -270,6 +270,36 @@ const VARIANTS: readonly Variant[] = [
     ],
   },
   {
+    name: 'config rules (redirects, rewrites, headers)',
+    options: {
+      redirects: [{ source: '/old/:slug', destination: '/new/:slug' }],
+      rewrites: [{ source: '/app/**', destination: '/index.html' }],
+      headerRules: [{ source: '**/*.css', headers: [{ key: 'X-Style', value: 'yes' }] }],
+    },
+    checks: [
+      {
+        name: 'a redirect takes its parameter and keeps the query',
+        path: '/old/abc?x=1',
+        expect: { status: 301, headers: { location: /(^|:\d+)\/new\/abc\?x=1$/ } },
+      },
+      {
+        name: 'a rewrite serves another file',
+        path: '/app/deep/route',
+        expect: { status: 200, body: /home page/ },
+      },
+      {
+        name: 'a header rule adds its header',
+        path: '/style.css',
+        expect: { status: 200, headers: { 'x-style': 'yes' } },
+      },
+      {
+        name: 'only to matching paths',
+        path: '/about.html',
+        expect: { status: 200, headers: { 'x-style': undefined } },
+      },
+    ],
+  },
+  {
     name: '--proxy URL',
     options: (appUrl) => ({ proxy: appUrl }),
     checks: [

@@ -73,7 +73,8 @@ test('formatBanner() lists proxy rules on a terminal, one line each, control cha
       ],
     },
     true,
-  );
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the colour sequences removed here
+  ).replace(/\u001b\[[0-9;]*m/g, '');
   assert.match(banner, /\n {2}➜ {2}Proxy: {4}\/api\/\*\* → http:\/\/localhost:3000\n/);
   assert.match(banner, /\n {2}➜ {2}Proxy: {4}\/ws\\x1b\[2J → http:\/\/localhost:5173\n/);
 });

@@ -8,6 +8,8 @@ export interface PathPattern {
   readonly source: string;
   /** The `:name` parameters the pattern captures, in order. */
   readonly params: readonly string[];
+  /** The anchored regular expression it compiles to (named groups for the parameters). */
+  readonly regex: string;
   /** The parameters captured from `path` (a decoded path such as `/a/b`), or undefined. */
   match(path: string): Readonly<Record<string, string>> | undefined;
 }
@@ -37,6 +39,7 @@ export function compilePattern(source: string): PathPattern {
   return {
     source,
     params,
+    regex: compiled.source,
     match(path) {
       const found = compiled.exec(path);
       if (found === null) return undefined;

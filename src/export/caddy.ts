@@ -13,6 +13,7 @@ import {
 } from './headers.js';
 import { sourceRegExp, upstreamOf } from './proxy.js';
 import { quoteCaddy, quotePattern } from './quote.js';
+import { caddyDestination, keepsQuery, ruleRegex } from './rules.js';
 import { type ExportSite, isEveryInterface } from './site.js';
 
 /** RE2 has no look-ahead, so the dotfile rule is two matchers (see resolve.ts isHiddenSegment). */
@@ -82,6 +83,29 @@ export function renderCaddy(site: ExportSite): string {
       '\t}',
     );
   }
+  const rules = site.rules;
+  rules?.redirects.forEach((rule, i) => {
+    const regex = quotePattern(ruleRegex(rule.source));
+    // Caddy 2.6 has no "?query if any" placeholder: the query's presence picks the redirect.
+    out.push(
+      `\t@redirect_${i}_query {`,
+      `\t\tpath_regexp redirect_${i} ${regex}`,
+      '\t\texpression {query} != ""',
+      '\t}',
+    );
+    out.push(`\t@redirect_${i} path_regexp redirect_${i} ${regex}`);
+  });
+  rules?.rewrites.forEach((rule, i) => {
+    out.push(
+      `\t@rewrite_${i} {`,
+      '\t\tnot file',
+      `\t\tpath_regexp rewrite_${i} ${quotePattern(ruleRegex(rule.source))}`,
+      '\t}',
+    );
+  });
+  rules?.headerRules.forEach((rule, i) => {
+    out.push(`\t@header_${i} path_regexp ${quotePattern(ruleRegex(rule.source))}`);
+  });
   site.proxy?.rules.forEach((rule, i) => {
     out.push(`\t@proxy_${i} path_regexp ${quotePattern(sourceRegExp(rule.source))}`);
   });
@@ -110,6 +134,13 @@ export function renderCaddy(site: ExportSite): string {
       '\t\t}',
     );
   }
+  rules?.redirects.forEach((rule, i) => {
+    const to = caddyDestination(rule.destination, `redirect_${i}`);
+    if (keepsQuery(rule.destination)) {
+      out.push(`\t\tredir @redirect_${i}_query ${to.slice(0, -1)}?{query}" ${rule.type ?? 301}`);
+    }
+    out.push(`\t\tredir @redirect_${i} ${to} ${rule.type ?? 301}`);
+  });
   site.proxy?.rules.forEach((rule, i) => {
     out.push(`\t\t# Proxy rule ${oneLine(rule.source)} (before files).`);
     out.push(...proxyLines(`@proxy_${i}`, rule.destination).map((line) => `\t\t${line}`));
@@ -118,6 +149,11 @@ export function renderCaddy(site: ExportSite): string {
   out.push(`\t\theader${fallback === undefined ? '' : ' @served'} {`);
   for (const [name, value] of served(site)) out.push(`\t\t\t${name} ${q(value, `the ${name} header`)}`);
   out.push('\t\t}');
+  rules?.headerRules.forEach((rule, i) => {
+    out.push(`\t\theader @header_${i} {`);
+    for (const { key, value } of rule.headers) out.push(`\t\t\t${key} ${q(value, `the ${key} header`)}`);
+    out.push('\t\t}');
+  });
   if (!site.dotfiles) out.push('\t\terror @hidden_top 404', '\t\terror @hidden_deep 404');
   if (fallback === undefined) {
     out.push(`\t\theader @options Allow "${ALLOW}"`, `\t\theader @not_allowed Allow "${ALLOW}"`);
@@ -128,6 +164,9 @@ export function renderCaddy(site: ExportSite): string {
     out.push('\t\trespond @options 204', '\t\terror @not_allowed 405');
   }
   out.push(`\t\ttry_files ${tries.join(' ')}`);
+  rules?.rewrites.forEach((rule, i) => {
+    out.push(`\t\trewrite @rewrite_${i} ${caddyDestination(rule.destination, `rewrite_${i}`)}`);
+  });
   if (fallback !== undefined) {
     out.push(...proxyLines('@to_app', fallback).map((line) => `\t\t${line}`));
   } else if (site.spa !== undefined) {

@@ -105,6 +105,13 @@ export const DIFFERENCES: readonly Difference[] = [
     applies: (site) => site.proxy !== undefined,
     text: '504 when the app sends nothing for 30 s, also in the middle of a streamed answer (serve-here: only while waiting for its first byte)',
   },
+  {
+    target: 'nginx',
+    id: 'rule-params',
+    when: 'with config redirects or rewrites',
+    applies: (site) => (site.rules?.redirects.length ?? 0) + (site.rules?.rewrites.length ?? 0) > 0,
+    text: 'a rule parameter goes into the destination as the server decoded it (serve-here percent-encodes it again)',
+  },
   // Caddy
   {
     target: 'caddy',
@@ -204,6 +211,13 @@ export const DIFFERENCES: readonly Difference[] = [
     applies: (site) => site.proxy !== undefined,
     text: 'no 504 for a slow app: Caddy waits as long as the app takes',
   },
+  {
+    target: 'caddy',
+    id: 'rule-params',
+    when: 'with config redirects or rewrites',
+    applies: (site) => (site.rules?.redirects.length ?? 0) + (site.rules?.rewrites.length ?? 0) > 0,
+    text: 'a rule parameter goes into the destination as the server decoded it (serve-here percent-encodes it again)',
+  },
   // Netlify
   {
     target: 'netlify',
@@ -267,6 +281,13 @@ export const DIFFERENCES: readonly Difference[] = [
     when: 'with --proxy',
     applies: (site) => site.proxy !== undefined,
     text: 'proxying is a 200 rewrite to a public URL: an app on localhost cannot be reached from the CDN, and WebSockets do not pass',
+  },
+  {
+    target: 'netlify',
+    id: 'rule-patterns',
+    when: 'with config rules',
+    applies: (site) => site.rules !== undefined,
+    text: 'only rule sources made of plain and :name segments, with an optional trailing /**, can be written; others appear as comments',
   },
 ];
 

@@ -17,6 +17,7 @@ import {
 } from './headers.js';
 import { sourceRegExp, upstreamOf } from './proxy.js';
 import { ExportError, quoteNginx, quotePattern } from './quote.js';
+import { headersByName, keepsQuery, nginxDestination, ruleRegex } from './rules.js';
 import { type ExportSite, isEveryInterface, LOOPBACK } from './site.js';
 
 /**
@@ -102,6 +103,15 @@ export function renderNginx(site: ExportSite): string {
     out.push('    # A folder that may not be listed is a 404, as in serve-here.');
     out.push('    error_page 403 =404 /404.html;');
   }
+  (site.rules?.redirects ?? []).forEach((rule) => {
+    const query = keepsQuery(rule.destination) ? '$is_args$args' : '';
+    out.push('', `    # Config redirect ${oneLine(rule.source)} (before files).`);
+    out.push(`    location ~ ${quotePattern(ruleRegex(rule.source))} {`);
+    out.push(
+      `        return ${rule.type ?? 301} ${nginxDestination(rule.destination).slice(0, -1)}${query}";`,
+      '    }',
+    );
+  });
   for (const rule of site.proxy?.rules ?? []) {
     out.push('', `    # Proxy rule ${oneLine(rule.source)} (before files).`);
     out.push(`    location ~ ${quotePattern(sourceRegExp(rule.source))} {`);
@@ -114,12 +124,29 @@ export function renderNginx(site: ExportSite): string {
   const fallback = site.proxy?.fallback;
   const tries = ['$uri', '$uri/'];
   if (site.cleanUrls) tries.push('$uri.html');
-  tries.push(fallback !== undefined ? '@app' : site.spa === undefined ? '=404' : '@spa');
+  const rewrites = site.rules?.rewrites ?? [];
+  const afterFiles = fallback !== undefined ? '@app' : site.spa === undefined ? '=404' : '@spa';
+  tries.push(rewrites.length > 0 ? '@rewrites' : afterFiles);
   out.push('', '    location / {');
   // With a proxy, the method rule moves here, after the proxy rules' own locations.
   if (site.proxy !== undefined) out.push(...methodLines(site).map((line) => `        ${line}`));
   if (site.cleanUrls) out.push('        # Clean URLs: /about is about.html.');
   out.push(`        try_files ${tries.join(' ')};`, '    }');
+  if (rewrites.length > 0) {
+    out.push(
+      '',
+      '    # Config rewrites: a path no file answers, served as another (the first rule that matches).',
+    );
+    out.push('    location @rewrites {');
+    for (const rule of rewrites) {
+      out.push(
+        `        rewrite ${quotePattern(ruleRegex(rule.source))} ${nginxDestination(rule.destination)} last;`,
+      );
+    }
+    if (afterFiles === '=404') out.push('        return 404;');
+    else out.push(`        error_page 418 = ${afterFiles};`, '        return 418;');
+    out.push('    }');
+  }
   if (fallback !== undefined) {
     out.push('', '    # --proxy: what no file answers goes to the app.', '    location @app {');
     out.push(...proxyLines(site, id, fallback).map((line) => `        ${line}`), '    }');
@@ -217,6 +244,17 @@ function maps(site: ExportSite, id: string): string[] {
       );
     }
   }
+  headersByName(site.rules?.headerRules ?? []).forEach((header, i) => {
+    const fallback = ruleHeaderDefault(site, id, header.name);
+    out.push(`map $uri $${id}_rule_header_${i} {`);
+    // nginx takes the first matching regex; serve-here lets later rules win.
+    for (const entry of [...header.entries].reverse()) {
+      out.push(
+        `    ${quotePattern(`~${ruleRegex(entry.source)}`)} ${quoteNginx(entry.value, `the ${header.name} header`)};`,
+      );
+    }
+    out.push(`    default ${fallback};`, '}');
+  });
   if (site.proxy !== undefined) {
     out.push(`map $http_upgrade $${id}_connection {`, '    default upgrade;', '    "" "";', '}');
     destinations(site).forEach((destination, i) => {
@@ -224,6 +262,16 @@ function maps(site: ExportSite, id: string): string[] {
     });
   }
   return [...out, ''];
+}
+
+/** What a rule header is where no rule matches: serve-here's own value of it, or nothing. */
+function ruleHeaderDefault(site: ExportSite, id: string, name: string): string {
+  const own = everyResponseHeaders(site).find(([given]) => given.toLowerCase() === name.toLowerCase());
+  if (own !== undefined) return quoteNginx(own[1], `the ${name} header`);
+  if (name.toLowerCase() === 'cache-control' && !isOverridden(site, 'Cache-Control')) {
+    return site.cache === undefined ? '"no-cache"' : `$${id}_cache`;
+  }
+  return '""';
 }
 
 /** What answers other methods than GET and HEAD: serve-here itself, or with --proxy the app. */
@@ -277,11 +325,17 @@ function proxyLines(site: ExportSite, id: string, destination: string): string[]
 
 /** `add_header … always` for every header serve-here puts on each response. */
 function headerLines(site: ExportSite, id: string): string[] {
-  const pairs: HeaderPair[] = everyResponseHeaders(site);
+  // A name the config file's header rules set is sent through its map (which falls back to
+  // the value it would have had).
+  const ruled = new Set(headersByName(site.rules?.headerRules ?? []).map((h) => h.name.toLowerCase()));
+  const pairs: HeaderPair[] = everyResponseHeaders(site).filter(([name]) => !ruled.has(name.toLowerCase()));
   const lines = pairs.map(([name, value]) => addHeader(name, quoteNginx(value, `the ${name} header`)));
-  if (!isOverridden(site, 'Cache-Control')) {
+  if (!isOverridden(site, 'Cache-Control') && !ruled.has('cache-control')) {
     lines.push(addHeader('Cache-Control', site.cache === undefined ? '"no-cache"' : `$${id}_cache`));
   }
+  headersByName(site.rules?.headerRules ?? []).forEach((header, i) => {
+    lines.push(addHeader(header.name, `$${id}_rule_header_${i}`));
+  });
   lines.push(addHeader('Allow', `$${id}_allow`));
   if (site.cors) {
     for (const [name] of preflightHeaders()) lines.push(addHeader(name, `$${id}_${variableName(name)}`));

@@ -4,6 +4,7 @@
 import type { StartOptions } from '../server.js';
 import { type ExportAuth, exportAuthFrom } from './auth.js';
 import type { ExportProxy } from './proxy.js';
+import type { ExportRules } from './rules.js';
 
 /** The site as the command line asked for it. Paths are absolute. */
 export interface ExportSite {
@@ -32,6 +33,8 @@ export interface ExportSite {
   readonly tls?: ExportTls | undefined;
   /** --proxy and the config file's proxy rules. */
   readonly proxy?: ExportProxy | undefined;
+  /** The config file's redirects, rewrites and header rules (undefined when it has none). */
+  readonly rules?: ExportRules | undefined;
 }
 
 export interface ExportTls {
@@ -77,6 +80,7 @@ export function siteFrom(options: ExportOptions, version: string): ExportSite {
     headers: Object.entries(options.headers ?? {}),
     auth: options.auth === undefined ? undefined : exportAuthFrom(options.auth),
     tls: options.tlsFiles,
+    rules: rulesFrom(options),
     proxy:
       options.proxy === undefined
         ? undefined
@@ -92,4 +96,14 @@ export const LOOPBACK = ['127.0.0.1', '::1'] as const;
 /** True when the site listens on every interface. */
 export function isEveryInterface(host: string | undefined): boolean {
   return host === '::' || host === '0.0.0.0';
+}
+
+function rulesFrom(options: ExportOptions): ExportRules | undefined {
+  const rules = {
+    redirects: options.redirects ?? [],
+    rewrites: options.rewrites ?? [],
+    headerRules: options.headerRules ?? [],
+  };
+  const none = rules.redirects.length + rules.rewrites.length + rules.headerRules.length === 0;
+  return none ? undefined : rules;
 }
