@@ -226,7 +226,14 @@ const valid: readonly unknown[] = [
   { proxy: 'http://localhost:3000' },
   { proxy: [{ source: '/api/**', destination: 'https://127.0.0.1:8443/v1' }] },
   { watch: true, qr: false, zip: true, upload: 'overwrite', maxUpload: '500M', auth: 'ann:secret' },
-  { https: false, tlsCert: 'cert.pem', tlsKey: 'key.pem', tlsPasswordFile: 'pw.txt', upload: true, maxUpload: 1024 },
+  {
+    https: false,
+    tlsCert: 'cert.pem',
+    tlsKey: 'key.pem',
+    tlsPasswordFile: 'pw.txt',
+    upload: true,
+    maxUpload: 1024,
+  },
 ];
 
 for (const value of valid) {
