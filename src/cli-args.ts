@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { EXPORT_TARGETS, type ExportTarget } from './export/targets.js';
+import { FRAMING_HEADERS, HEADER_NAME } from './http/header-name.js';
 import { escapeControl, formatErrorLine } from './log.js';
 import { parseProxyTarget } from './proxy/target.js';
 import { DEFAULT_PORT } from './server.js';
@@ -319,18 +320,6 @@ function collectHeader(value: string, previous: string[] | undefined): string[] 
   return [...(previous ?? []), value];
 }
 
-/** Headers that frame the message; serve-here computes them, and a wrong one breaks the response. */
-const FRAMING_HEADERS = new Set([
-  'content-length',
-  'content-encoding',
-  'content-range',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-  'upgrade',
-  'trailer',
-]);
-
 export function splitHeader(
   value: string,
   Failure: new (message: string) => Error = UsageError,
@@ -338,7 +327,7 @@ export function splitHeader(
   const colon = value.indexOf(':');
   const name = colon === -1 ? '' : value.slice(0, colon).trim();
   const content = colon === -1 ? '' : value.slice(colon + 1).trim();
-  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[\r\n\0]/.test(content)) {
+  if (!HEADER_NAME.test(name) || /[\r\n\0]/.test(content)) {
     throw new Failure(`"${value}" is not a header; write it as "Name: value"`);
   }
   if (FRAMING_HEADERS.has(name.toLowerCase())) {

@@ -4,6 +4,7 @@
 // serve-here.schema.json says the same for editors; test/config-check.test.ts keeps them equal.
 import { isAbsolute } from 'node:path';
 import { spaSegments } from '../fallback.js';
+import { FRAMING_HEADERS, HEADER_NAME } from '../http/header-name.js';
 import { parseSize } from '../upload/size.js';
 import {
   bool,
@@ -18,21 +19,6 @@ import {
 } from './check.js';
 import { compilePattern, destinationParams, PatternError } from './pattern.js';
 import { destinationOrigin, REDIRECT_STATUSES } from './rules.js';
-
-/** A header name is an RFC 9110 §5.6.2 token. */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-/** Headers serve-here computes for each response; a configured one would break framing (as --header). */
-const FRAMING_HEADERS = new Set([
-  'content-length',
-  'content-encoding',
-  'content-range',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-  'upgrade',
-  'trailer',
-]);
 
 function headerNameProblem(name: string): string | undefined {
   if (!HEADER_NAME.test(name)) return "a header name (letters, digits and !#$%&'*+.^_`|~-)";
