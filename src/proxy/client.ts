@@ -4,21 +4,21 @@
 import { Agent, type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import type { TLSSocket } from 'node:tls';
-import type { ProxyTarget } from './target.js';
+import { requestHeadersForApp } from './headers.js';
+import { type ProxyTarget, upstreamPath } from './target.js';
 
 const require = createRequire(import.meta.url);
 
-/** One request to the app; `agent: false` for a WebSocket handshake, whose socket is handed over. */
-export interface AppRequest {
-  readonly target: ProxyTarget;
-  readonly method: string;
-  readonly path: string;
-  readonly headers: string[];
-  readonly agent: Agent | false;
-}
-
-export function openAppRequest(request: AppRequest): ClientRequest {
-  const { target } = request;
+/**
+ * Opens the app's request for the client's `req`: same method, the request path after the
+ * destination's, the headers as headers.ts rewrites them. `agent: false` for a WebSocket
+ * handshake, whose socket is handed over.
+ */
+export function openAppRequest(
+  req: IncomingMessage,
+  target: ProxyTarget,
+  options: { readonly upgrade: boolean; readonly agent: Agent | false },
+): ClientRequest {
   const open =
     target.protocol === 'https:'
       ? (require('node:https') as typeof import('node:https')).request
@@ -27,10 +27,15 @@ export function openAppRequest(request: AppRequest): ClientRequest {
     protocol: target.protocol,
     hostname: target.hostname,
     port: target.port,
-    method: request.method,
-    path: request.path,
-    headers: request.headers,
-    agent: request.agent,
+    method: req.method ?? 'GET',
+    path: upstreamPath(target, req.url ?? '/'),
+    headers: requestHeadersForApp(req.rawHeaders, {
+      host: target.host,
+      clientAddress: req.socket.remoteAddress,
+      proto: clientProto(req),
+      upgrade: options.upgrade,
+    }),
+    agent: options.agent,
     // Also refuse a malformed answer from the app, whatever NODE_OPTIONS says.
     insecureHTTPParser: false,
     // The Host field is in `headers` already (the app's own).

@@ -7,9 +7,9 @@ import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { Exchange } from '../exchange.js';
 import { HttpError } from '../http/errors.js';
-import { clientProto, openAppRequest } from './client.js';
-import { requestHeadersForApp, responseHeadersForClient } from './headers.js';
-import { type ProxyTarget, upstreamPath } from './target.js';
+import { openAppRequest } from './client.js';
+import { responseHeadersForClient } from './headers.js';
+import type { ProxyTarget } from './target.js';
 
 /** How a forwarded request is sent. */
 export interface ForwardSettings {
@@ -46,18 +46,7 @@ export function forwardRequest(
     return Promise.reject(new HttpError(501));
   }
   return new Promise((resolve, reject) => {
-    const upstream = openAppRequest({
-      target,
-      method: req.method ?? 'GET',
-      path: upstreamPath(target, req.url ?? '/'),
-      headers: requestHeadersForApp(req.rawHeaders, {
-        host: target.host,
-        clientAddress: req.socket.remoteAddress,
-        proto: clientProto(req),
-        upgrade: false,
-      }),
-      agent: settings.agentFor(target),
-    });
+    const upstream = openAppRequest(req, target, { upgrade: false, agent: settings.agentFor(target) });
     let timer: NodeJS.Timeout | undefined;
     let timedOut = false;
     // The clock starts once the app has the whole request: an upload may take its time.

@@ -4,10 +4,10 @@
 // keeps a dev server's hot-reload socket working behind serve-here.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { clientProto, openAppRequest } from './client.js';
+import { openAppRequest } from './client.js';
 import type { ProxyError } from './forward.js';
-import { requestHeadersForApp, responseHeadersForClient } from './headers.js';
-import { type ProxyTarget, upstreamPath } from './target.js';
+import { responseHeadersForClient } from './headers.js';
+import type { ProxyTarget } from './target.js';
 
 /** What the upgrade path reports to the operator. */
 export interface UpgradeSettings {
@@ -32,18 +32,7 @@ export function forwardUpgrade(
   if (head.length > 0) socket.unshift(head);
   // An open WebSocket may be quiet for long; the server's idle limit is for HTTP exchanges.
   if ('setTimeout' in socket && typeof socket.setTimeout === 'function') socket.setTimeout(0);
-  const upstream = openAppRequest({
-    target,
-    method: req.method ?? 'GET',
-    path: upstreamPath(target, req.url ?? '/'),
-    headers: requestHeadersForApp(req.rawHeaders, {
-      host: target.host,
-      clientAddress: req.socket.remoteAddress,
-      proto: clientProto(req),
-      upgrade: true,
-    }),
-    agent: false,
-  });
+  const upstream = openAppRequest(req, target, { upgrade: true, agent: false });
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
