@@ -18,6 +18,14 @@ const mistakes: readonly (readonly [unknown, string])[] = [
   [null, 'f.json: expected an object (a JSON file starting with {), got null'],
   [{ prot: 80 }, 'f.json: prot: unknown key; did you mean "port"?'],
   [{ zip: 'yes' }, 'f.json: zip: expected true or false, got the text "yes"'],
+  [
+    { proxy: [{ source: '/api/:id', destination: 'http://localhost:3000' }] },
+    'f.json: proxy[0].source: expected a path such as /api/** (with * and ** only, no :parameters), got the text "/api/:id"',
+  ],
+  [
+    { proxy: 'http://user:pw@localhost:3000' },
+    'f.json: proxy: expected an http(s) URL without user, password, query or fragment, such as http://localhost:3000, got the text "http://user:pw@localhost:3000"',
+  ],
   [{ upload: 'replace' }, 'f.json: upload: expected "overwrite", got the text "replace"'],
   [{ maxUpload: 'lots' }, 'f.json: maxUpload: expected a size such as 500M or 2G, got the text "lots"'],
   [{ auth: 'nocolon' }, 'f.json: auth: expected user:password or user:sha256:<hex>, got the text "nocolon"'],
@@ -260,7 +268,9 @@ const stricterThanSchema = new Set<unknown>(
         text.includes('Content-Length') ||
         text.includes('Transfer-Encoding') ||
         text.includes('"directoryListing":false') ||
-        text.includes('"spa":"')
+        text.includes('"spa":"') ||
+        text.includes('/api/:id') ||
+        text.includes('user:pw@')
       );
     }),
 );

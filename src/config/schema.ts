@@ -5,6 +5,8 @@
 import { isAbsolute } from 'node:path';
 import { spaSegments } from '../fallback.js';
 import { FRAMING_HEADERS, HEADER_NAME } from '../http/header-name.js';
+import { parseSource } from '../proxy/match.js';
+import { parseProxyTarget } from '../proxy/target.js';
 import { parseSize } from '../upload/size.js';
 import {
   bool,
@@ -57,15 +59,20 @@ const destination = text('a path such as /new/:slug, or an http(s) URL', (value)
   DESTINATION.test(value) ? undefined : 'a path starting with a single /, or an http(s) URL',
 );
 
+/** A proxy destination, by the rules --proxy applies (src/proxy/target.ts). */
 const httpUrl = text('an http(s) URL such as http://localhost:3000', (value) => {
-  if (!/^https?:\/\//.test(value)) return 'an http(s) URL such as http://localhost:3000';
-  try {
-    new URL(value);
-    return undefined;
-  } catch {
-    return 'an http(s) URL such as http://localhost:3000';
-  }
+  if (!/^https?:\/\//i.test(value)) return 'an http(s) URL such as http://localhost:3000';
+  return parseProxyTarget(value).kind === 'invalid'
+    ? 'an http(s) URL without user, password, query or fragment, such as http://localhost:3000'
+    : undefined;
 });
+
+/** A proxy rule's source, by the proxy's own rules (src/proxy/match.ts): * and ** only. */
+const proxySource = text('a path pattern such as /api/**', (value) =>
+  parseSource(value).kind === 'invalid'
+    ? 'a path such as /api/** (with * and ** only, no :parameters)'
+    : undefined,
+);
 
 /**
  * A destination may use only parameters its source captures, and only after the origin: a
@@ -124,7 +131,7 @@ const headerRule = object(
 );
 
 const proxyRule = object(
-  { source: pattern, destination: httpUrl },
+  { source: proxySource, destination: httpUrl },
   { required: ['source', 'destination'], expected: 'an object { "source", "destination" }' },
 );
 
