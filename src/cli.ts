@@ -4,7 +4,6 @@
 // The only module that touches process.argv, process.exit, stdout/stderr or signals.
 import { access, constants, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { parseCredentials } from './auth/credentials.js';
 import {
   type CliFlags,
   parseCommonArgs,
@@ -14,7 +13,7 @@ import {
   UsageError,
   VERSION,
 } from './cli-args.js';
-import { ConfigError, loadConfig, mergeFlags, publicFolder, ruleOptions } from './config/index.js';
+import type { LoadedConfig } from './config/index.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import type { ExportTls } from './export/site.js';
 import type { ExportTarget } from './export/targets.js';
@@ -30,6 +29,7 @@ import {
   lanAddresses,
   urlForAddress,
 } from './log.js';
+import { CONFIG_FILE_NAME } from './resolve.js';
 import { DEFAULT_PORT, type RunningServer, type StartOptions, startServer } from './server.js';
 import { formatUploadLine } from './upload/log-line.js';
 
@@ -95,17 +95,15 @@ async function optionsFrom(rootArg: string, cliFlags: CliFlags, env: NodeJS.Proc
   let absolute = resolve(root);
   await checkFolder(root, absolute);
   // The config file: its values under the flags ($PORT still beats its port), its rules as options.
-  const loaded = await loadConfig(absolute, flags.config).catch((error: unknown) => {
-    throw error instanceof ConfigError ? new StartupError(error.message) : error;
-  });
-  const folder = loaded === undefined || root !== '.' ? undefined : publicFolder(loaded);
+  const config = await configFor(absolute, flags.config);
+  const folder = config === undefined || root !== '.' ? undefined : config.module.publicFolder(config.loaded);
   if (folder !== undefined) {
     root = relative(process.cwd(), folder) || '.';
     absolute = folder;
     await checkFolder(root, absolute);
   }
-  if (loaded !== undefined) {
-    flags = mergeFlags(loaded.config, flags);
+  if (config !== undefined) {
+    flags = config.module.mergeFlags(config.loaded.config, flags);
     if (port === undefined && flags.port !== undefined) {
       port = flags.port;
       explicitPort = true;
@@ -124,7 +122,7 @@ async function optionsFrom(rootArg: string, cliFlags: CliFlags, env: NodeJS.Proc
     folderLabel: labelFor(absolute),
     explicitPort,
     flags,
-    ...(loaded === undefined ? {} : ruleOptions(loaded, absolute)),
+    ...(config === undefined ? {} : config.module.ruleOptions(config.loaded, absolute)),
     port: port ?? DEFAULT_PORT,
     portFallback: !explicitPort,
     host,
@@ -144,15 +142,38 @@ async function optionsFrom(rootArg: string, cliFlags: CliFlags, env: NodeJS.Proc
     upload: flags.upload ?? false,
     ...(flags.maxUpload === undefined ? {} : { maxUpload: flags.maxUpload }),
     watch: flags.watch === true,
-    auth: authSpec(flags, env),
+    auth: await authSpec(flags, env),
   };
 }
 
+/**
+ * `--config FILE`, or serve-here.json in the root when there is one. The config code loads
+ * only then: a folder without a config file costs one stat.
+ */
+async function configFor(
+  root: string,
+  configFlag: string | undefined,
+): Promise<{ module: typeof import('./config/index.js'); loaded: LoadedConfig } | undefined> {
+  const present =
+    configFlag !== undefined ||
+    (await stat(join(root, CONFIG_FILE_NAME)).then(
+      () => true,
+      () => false,
+    ));
+  if (!present) return undefined;
+  const module = await import('./config/index.js');
+  const loaded = await module.loadConfig(root, configFlag).catch((error: unknown) => {
+    throw error instanceof module.ConfigError ? new StartupError(error.message) : error;
+  });
+  return loaded === undefined ? undefined : { module, loaded };
+}
+
 /** --auth, else $SERVE_HERE_AUTH (which keeps the password out of shell history and `ps`). */
-function authSpec(flags: CliFlags, env: NodeJS.ProcessEnv): string | undefined {
+async function authSpec(flags: CliFlags, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   const [spec, source] =
     flags.auth !== undefined ? [flags.auth, '--auth'] : [env.SERVE_HERE_AUTH, '$SERVE_HERE_AUTH'];
   if (spec === undefined || (spec === '' && source !== '--auth')) return undefined;
+  const { parseCredentials } = await import('./auth/index.js');
   const parsed = parseCredentials(spec);
   // The reason never quotes the spec: it holds the password.
   if (parsed.kind === 'invalid') throw new UsageError(`${source}: ${parsed.reason}`);

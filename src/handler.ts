@@ -3,10 +3,9 @@
 // fallback. The one place where request errors are caught and turned into responses.
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createAuthGate } from './auth/index.js';
+import type { AuthGate } from './auth/index.js';
 import { answerInBatch } from './batch.js';
 import { type SiblingLookup, siblingsOf } from './compress.js';
-import { createRuleHeadWriters, ruleHeadWriterFor } from './config/index.js';
 import { sendCustomNotFound, sendErrorPage } from './error-page.js';
 import type { Exchange } from './exchange.js';
 import { type FallbackFile, findCleanUrl, findFallback, findSpaPage } from './fallback.js';
@@ -15,7 +14,7 @@ import { applyPreflightHeaders, createHeadWriter, isPreflight } from './headers.
 import { HttpError, httpErrorFromFs } from './http/errors.js';
 import { escapeHtml } from './http/html.js';
 import { andThen, attempt, type MaybePromise } from './maybe.js';
-import { resolveConfig, type ServeConfig, type ServeOptions } from './options.js';
+import type { ServeConfig } from './options.js';
 import { parseRequestPath, type RequestPath } from './request-path.js';
 import { Resolver, type Target } from './resolve.js';
 import { type FileToSend, sendFile } from './send-file.js';
@@ -59,10 +58,12 @@ function loadUploadHandler(settings: UploadSettings, resolver: Resolver, config:
 /** The zip download (--zip), loaded by the first folder request that may need it. */
 let zipModule: Promise<typeof import('./zip/index.js')> | undefined;
 
-/** Creates the request handler for a folder. */
-export function createHandler(options: ServeOptions = {}): Handler {
-  const config = resolveConfig(options);
-  return serveWith(config, new Resolver(config), createHeadWriter(config), authGateFor(config));
+/**
+ * The request handler for a resolved config (resolveConfig). The library's createHandler()
+ * (create-handler.ts) and startServer() build the config; this is where every request starts.
+ */
+export function handlerFor(config: ServeConfig): Handler {
+  return serveWith(config, new Resolver(config), createHeadWriter(config), config.authGate);
 }
 
 /**
@@ -70,27 +71,13 @@ export function createHandler(options: ServeOptions = {}): Handler {
  * is an Http2ServerResponse, so the common headers wrap its writeHead (`h2WriteHead`) instead.
  * Only TLS servers ask which protocol a request came over; plain HTTP never does.
  */
-export function createHandlerForBoth(
-  options: ServeOptions,
-  h2WriteHead: (...args: never[]) => unknown,
-): Handler {
-  const config = resolveConfig(options);
+export function handlerForBoth(config: ServeConfig, h2WriteHead: (...args: never[]) => unknown): Handler {
   const resolver = new Resolver(config);
-  const authorize = authGateFor(config);
-  const http1 = serveWith(config, resolver, createHeadWriter(config), authorize);
-  const http2 = serveWith(config, resolver, createHeadWriter(config, h2WriteHead), authorize);
+  const http1 = serveWith(config, resolver, createHeadWriter(config), config.authGate);
+  const http2 = serveWith(config, resolver, createHeadWriter(config, h2WriteHead), config.authGate);
   return function serveHereOverTls(req, res, next) {
     (req.httpVersionMajor === 2 ? http2 : http1)(req, res, next);
   };
-}
-
-type AuthGate = ReturnType<typeof createAuthGate>;
-
-/** The --auth check, one per server so that both protocols count failures together. */
-function authGateFor(config: ServeConfig): AuthGate | undefined {
-  return config.auth === undefined
-    ? undefined
-    : createAuthGate(config.auth, { onBlocked: config.onAuthBlocked });
 }
 
 function serveWith(
@@ -101,7 +88,7 @@ function serveWith(
 ): Handler {
   // Config header rules pick a writer per request; without them every response shares one.
   const pickHead =
-    config.rules.headersFor === undefined ? undefined : createRuleHeadWriters(config, writeHead);
+    config.rules.headWriters === undefined ? undefined : config.rules.headWriters.create(config, writeHead);
   const upload = config.upload === undefined ? undefined : loadUploadHandler(config.upload, resolver, config);
   // The listing code loads right after the first response, off the start-up path.
   let listingRequested = !config.listing;
@@ -265,7 +252,7 @@ function answerMissingWithRewrites(exchange: Exchange, context: RespondContext):
 
 /** Sends a file that answers for another path, with the header rules of its own path. */
 function sendFallback(exchange: Exchange, file: FallbackFile, resolver: Resolver): MaybePromise<void> {
-  const writer = ruleHeadWriterFor(exchange.config, file.segments);
+  const writer = exchange.config.rules.headWriters?.forFile(exchange.config, file.segments);
   if (writer !== undefined) exchange.res.writeHead = writer;
   return sendPageOrFile(exchange, file, siblingsOf(resolver, file.segments));
 }

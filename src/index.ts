@@ -3,7 +3,8 @@
 // startServer(), which the CLI itself is a thin layer over.
 
 export type { HeaderRule, RedirectRule, RedirectStatus, RewriteRule } from './config/index.js';
-export { createHandler, type Handler, type Next } from './handler.js';
+export { createHandler } from './create-handler.js';
+export type { Handler, Next } from './handler.js';
 export {
   createLiveReload,
   LIVE_EVENTS_PATH,

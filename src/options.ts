@@ -2,15 +2,11 @@
 // The options the handler and server accept, their defaults in one place, and the resolved
 // (complete, validated) form the rest of the code reads.
 import { resolve } from 'node:path';
-import {
-  type CompiledRules,
-  compileRules,
-  type HeaderRule,
-  type RedirectRule,
-  type RewriteRule,
-} from './config/index.js';
+import type { AuthGate } from './auth/index.js';
+import { type Capabilities, checkCapabilities } from './capabilities.js';
+import type { CompiledRules, HeaderRule, RedirectRule, RewriteRule } from './config/index.js';
 import type { LiveReload } from './live/index.js';
-import { type AppProxy, createProxy, type ProxyOption } from './proxy/index.js';
+import type { AppProxy, ProxyOption } from './proxy/index.js';
 import type { UploadLogEntry, UploadSettings } from './upload/index.js';
 import { DEFAULT_MAX_UPLOAD } from './upload/size.js';
 
@@ -119,8 +115,8 @@ export interface ServeConfig {
   readonly etag: boolean;
   /** The config rules, compiled once (src/config); each undefined when not configured. */
   readonly rules: CompiledRules;
-  readonly auth: string | undefined;
-  readonly onAuthBlocked: ((address: string, retryAfterSeconds: number) => void) | undefined;
+  /** The --auth check, or undefined when off; one per config, so HTTP/1.1 and h2 count failures together. */
+  readonly authGate: AuthGate | undefined;
   /** The proxy to an app, or undefined when off. */
   readonly proxy: AppProxy | undefined;
   /** Undefined unless uploads are on. */
@@ -128,7 +124,22 @@ export interface ServeConfig {
   readonly onUpload: ((entry: UploadLogEntry) => void) | undefined;
 }
 
-export function resolveConfig(options: ServeOptions = {}): ServeConfig {
+/** Rules when the options give none: every step of the pipeline that rules add is skipped. */
+const NO_RULES: CompiledRules = {
+  redirect: undefined,
+  rewrite: undefined,
+  headersFor: undefined,
+  headWriters: undefined,
+  unlisted: undefined,
+};
+
+/**
+ * Applies the defaults. `capabilities` holds the modules the options need (loadCapabilities);
+ * asking for one that is missing throws, as does a bad --auth spec or proxy rule.
+ */
+export function resolveConfig(options: ServeOptions = {}, capabilities: Capabilities = {}): ServeConfig {
+  checkCapabilities(options, capabilities);
+  const { auth, rules, proxy } = capabilities;
   return {
     root: resolve(options.root ?? process.cwd()),
     dotfiles: options.dotfiles ?? false,
@@ -148,10 +159,12 @@ export function resolveConfig(options: ServeOptions = {}): ServeConfig {
     live: options.live,
     trailingSlash: options.trailingSlash ?? false,
     etag: options.etag ?? true,
-    rules: compileRules(options),
-    auth: options.auth,
-    onAuthBlocked: options.onAuthBlocked,
-    proxy: createProxy(options.proxy, options.proxyTimeoutMs),
+    rules: rules?.compileRules(options) ?? NO_RULES,
+    authGate:
+      options.auth === undefined
+        ? undefined
+        : auth?.createAuthGate(options.auth, { onBlocked: options.onAuthBlocked }),
+    proxy: proxy?.createProxy(options.proxy, options.proxyTimeoutMs),
     upload:
       options.upload === undefined || options.upload === false
         ? undefined

@@ -53,12 +53,17 @@ export function isHiddenSegment(segment: string, depth: number): boolean {
   return segment.startsWith('.') && !(depth === 0 && segment === '.well-known');
 }
 
+/** The config file read from the root when --config is not given (src/config). */
+export const CONFIG_FILE_NAME = 'serve-here.json';
+
 /**
- * True for the config file's name at the top of the root (serve-here.json), which is never
- * served or listed, whatever the dotfile rule. Case-insensitive, as disks can be.
+ * True for the config file's name at the top of the root, which is never served or listed,
+ * whatever the dotfile rule. Case-insensitive, as disks can be.
  */
 export function isReservedName(segment: string, depth: number): boolean {
-  return depth === 0 && segment.length === 15 && segment.toLowerCase() === 'serve-here.json';
+  return (
+    depth === 0 && segment.length === CONFIG_FILE_NAME.length && segment.toLowerCase() === CONFIG_FILE_NAME
+  );
 }
 
 /**

@@ -4,10 +4,11 @@
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Server as NetServer, Socket } from 'node:net';
-import { createHandler, createHandlerForBoth } from './handler.js';
+import { type Capabilities, loadCapabilities } from './capabilities.js';
+import { handlerFor, handlerForBoth } from './handler.js';
 import type { LiveReload } from './live/index.js';
-import { resolveConfig, type ServeOptions } from './options.js';
-import { createUpgradeListener } from './proxy/index.js';
+import { resolveConfig, type ServeConfig, type ServeOptions } from './options.js';
+import type { UpgradeProxy } from './proxy/index.js';
 import type { TlsMaterial, TlsServer } from './tls/index.js';
 
 export interface StartOptions extends ServeOptions {
@@ -97,15 +98,20 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   // whole body and cannot be lifted for one request.)
   const uploads = options.upload !== undefined && options.upload !== false;
   const limits = uploads ? { ...configured, requestMs: 0 } : configured;
+  // Auth, URL rules and the proxy load only when the options use them (capabilities.ts); a bad
+  // --auth spec or proxy rule throws here, before anything is watched or listening.
+  const capabilities = await loadCapabilities(options);
+  const resolved = resolveConfig(options, capabilities);
   // Loaded only for --watch: a plain start neither loads nor runs any of it.
-  const live = options.watch === true ? await startLiveReload(options) : undefined;
-  const served = live === undefined ? options : { ...options, live };
-  const plain = options.tls === undefined ? createHttpServer(served, limits) : undefined;
+  const live = options.watch === true ? await startLiveReload(resolved, options.onWarning) : undefined;
+  const config = live === undefined ? resolved : { ...resolved, live };
+  const plain =
+    options.tls === undefined ? createHttpServer(config, options, capabilities, limits) : undefined;
   const upgrade = plain?.upgrade;
   const server =
     plain?.server ??
     (await import('./tls/index.js')).createTlsServer(options.tls as TlsMaterial, limits, (h2WriteHead) =>
-      createHandlerForBoth(served, h2WriteHead),
+      handlerForBoth(config, h2WriteHead),
     );
   const requested = options.port ?? DEFAULT_PORT;
   const attempts = options.portFallback === true && requested !== 0 ? FALLBACK_ATTEMPTS : 1;
@@ -142,18 +148,23 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   };
 }
 
-async function startLiveReload(options: StartOptions): Promise<LiveReload> {
+async function startLiveReload(
+  config: ServeConfig,
+  onWarning: StartOptions['onWarning'],
+): Promise<LiveReload> {
   const { createLiveReload } = await import('./live/index.js');
-  const { root, dotfiles, followSymlinks } = resolveConfig(options);
-  return createLiveReload(root, { dotfiles, followSymlinks, onWarning: options.onWarning });
+  const { root, dotfiles, followSymlinks } = config;
+  return createLiveReload(root, { dotfiles, followSymlinks, onWarning });
 }
 
 /** The plain HTTP server, with the limits against slow clients. */
 function createHttpServer(
+  config: ServeConfig,
   options: StartOptions,
+  capabilities: Capabilities,
   limits: ServerTimeouts,
-): { server: Server; upgrade: ReturnType<typeof createUpgradeListener> } {
-  const handler = createHandler(options);
+): { server: Server; upgrade: UpgradeProxy | undefined } {
+  const handler = handlerFor(config);
   const server = createServer(
     {
       // Whatever NODE_OPTIONS says: a request with both Content-Length and Transfer-Encoding,
@@ -168,7 +179,7 @@ function createHttpServer(
     handler,
   );
   // With a proxy, WebSocket handshakes for its paths go to the app (src/proxy).
-  const upgrade = createUpgradeListener(options.proxy, {
+  const upgrade = capabilities.proxy?.createUpgradeListener(options.proxy, {
     timeoutMs: options.proxyTimeoutMs,
     onError: options.onError,
     plain: handler,

@@ -227,7 +227,7 @@ test('without --auth, nothing asks for a login and an Authorization header chang
 });
 
 test('createHandler({ auth }) throws for a bad spec, without the password in the message', async () => {
-  const { createHandler } = await import('../src/handler.js');
+  const { createHandler } = await import('../src/create-handler.js');
   assert.throws(
     () => createHandler({ auth: 'ann:sha256:hunter2' }),
     (error: Error) => {

@@ -97,8 +97,13 @@ describe('live reload in Chromium', { skip: browserSkipReason() }, () => {
     let loads = 0;
     tab.on('load', () => loads++);
     const reloaded = tab.waitForEvent('load');
+    // The reloaded page's script reports its stream open before the stylesheet is written: a
+    // change made while no stream is open reaches no page (a page that has loaded may not yet
+    // be listening). The first page reported its own before this listener was added.
+    const reconnected = tab.waitForEvent('console', { predicate: (m) => m.text() === CONNECTED });
     for (let i = 0; i < 30; i++) await writeFile(join(root, `gen-${i}.js`), `export default ${i};\n`);
     await reloaded;
+    await reconnected;
     // A second reload from the burst would come before this stylesheet swap (events arrive in
     // order) and take the marker with it.
     await setMarker(tab);

@@ -10,8 +10,10 @@ import { hasExtension } from '../fallback.js';
 import { encodeUrlPath } from '../http/html.js';
 import { escapeControl } from '../log.js';
 import { parseRequestPath, type RequestPath } from '../request-path.js';
+import { CONFIG_FILE_NAME } from '../resolve.js';
 import { parseSize } from '../upload/size.js';
 import type { CheckFailure } from './check.js';
+import { createRuleHeadWriters, ruleHeadWriterFor } from './head-writers.js';
 import {
   createHeaderRules,
   createRedirects,
@@ -24,11 +26,9 @@ import {
 } from './rules.js';
 import { CONFIG_SHAPE } from './schema.js';
 
-export { createRuleHeadWriters, ruleHeadWriterFor } from './head-writers.js';
 export type { HeaderRule, Redirect, RedirectRule, RedirectStatus, RewriteRule } from './rules.js';
 
-/** The file read from the root when --config is not given; it is never served or listed. */
-export const CONFIG_FILE_NAME = 'serve-here.json';
+export { CONFIG_FILE_NAME };
 
 /** A proxy rule as the config file writes it; the proxy capability does the proxying. */
 export interface ProxyRule {
@@ -249,6 +249,10 @@ export interface CompiledRules {
   readonly headersFor:
     | ((path: RequestPath) => { readonly key: string; readonly headers: Record<string, string> } | undefined)
     | undefined;
+  /** The response head writers of header rules (head-writers.ts); undefined without header rules. */
+  readonly headWriters:
+    | { readonly create: typeof createRuleHeadWriters; readonly forFile: typeof ruleHeadWriterFor }
+    | undefined;
   /** True for a path that must not be served or listed (unlisted names, the config file). */
   readonly unlisted: ((segments: readonly string[]) => boolean) | undefined;
 }
@@ -289,6 +293,8 @@ export function compileRules(options: ConfigRuleOptions): CompiledRules {
             return destination === undefined ? undefined : parseRequestPath(destination + path.query);
           },
     headersFor: headers === undefined ? undefined : (path) => headers(urlPathOf(path)),
+    headWriters:
+      headers === undefined ? undefined : { create: createRuleHeadWriters, forFile: ruleHeadWriterFor },
     unlisted,
   };
 }
