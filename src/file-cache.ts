@@ -107,8 +107,13 @@ export class FileCache {
     this.#keep(key, stats, bytes, readStartedAt);
   }
 
+  /** True when a version read at `at` is old enough to be kept (see FileCacheLimits.settleMs). */
+  settled(stats: Stats, at: number): boolean {
+    return at - Math.max(stats.ctimeMs, stats.mtimeMs) >= this.#limits.settleMs;
+  }
+
   #keep(key: string, stats: Stats, bytes: Buffer, readStartedAt: number): void {
-    if (readStartedAt - Math.max(stats.ctimeMs, stats.mtimeMs) < this.#limits.settleMs) return;
+    if (!this.settled(stats, readStartedAt)) return;
     const previous = this.#entries.get(key);
     if (previous !== undefined) this.#remove(key, previous);
     const { dev, ino, size, mtimeMs, ctimeMs } = stats;

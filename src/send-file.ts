@@ -332,7 +332,33 @@ function compressSmallFile(
 ): MaybePromise<Buffer | undefined> {
   if (!fileCache.fits(file.stats)) return undefined;
   const key = `${file.filePath}\0${file.encoding}`;
-  return fileCache.get(key, file.stats) ?? compressNow({ ...file, key }, openHandle);
+  return fileCache.get(key, file.stats) ?? compressOnce({ ...file, key }, openHandle);
+}
+
+/**
+ * Compressions under way, by cache key and file version. Fifty clients that ask for a file
+ * before its compressed form is cached share one compression instead of running fifty brotli
+ * encoders side by side (each holds megabytes while it works: RSS went to 127 MiB).
+ */
+const compressing = new Map<string, Promise<Buffer | undefined>>();
+
+function compressOnce(
+  file: Parameters<typeof compressNow>[0],
+  openHandle: () => Promise<FileHandle>,
+): Promise<Buffer | undefined> {
+  // A version too fresh to cache may change within one tick of the file clock: no sharing.
+  if (!fileCache.settled(file.stats, Date.now())) return compressNow(file, openHandle);
+  const { ino, dev, size, mtimeMs, ctimeMs } = file.stats;
+  const flight = `${file.key}\0${dev}:${ino}:${size}:${mtimeMs}:${ctimeMs}`;
+  const running = compressing.get(flight);
+  // The first request reads through its own descriptor, which its hang-up closes: a request
+  // that shared that read and saw it fail compresses on its own instead.
+  if (running !== undefined) return running.catch(() => compressNow(file, openHandle));
+  const started = compressNow(file, openHandle);
+  compressing.set(flight, started);
+  const forget = (): void => void compressing.delete(flight);
+  started.then(forget, forget);
+  return started;
 }
 
 async function compressNow(
@@ -428,6 +454,7 @@ function sendBody(
   startStreamedHead(res, status, head);
   const buffers = new ReadBuffers();
   res.once('finish', () => buffers.release());
+  res.once('close', () => buffers.abandon());
   async function* body(): AsyncGenerator<Buffer | string> {
     for (const part of parts) {
       const range = 'head' in part ? part.range : part;

@@ -4,10 +4,12 @@
 // and Range interplay. Every compressed body is decompressed and compared with the file.
 import assert from 'node:assert/strict';
 import { utimes } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { type Encoding, isCompressible, negotiateEncoding } from '../src/compress.js';
+import { fileCache } from '../src/file-cache.js';
 import { get, makeTree, serve } from './helpers.js';
 
 const ALL: readonly Encoding[] = ['br', 'gzip', 'identity'];
@@ -400,4 +402,28 @@ test('GET / (index.html) with br compresses the folder index too', async (t) => 
   const reply = await get(port, '/', { 'accept-encoding': 'br' });
   assert.equal(reply.headers['content-encoding'], 'br');
   assert.deepEqual(brotliDecompressSync(reply.body), html);
+});
+
+test('20 clients asking for br before the file is compressed all get the same brotli, one hanging up first', async (t) => {
+  // Compressions are shared only for versions old enough to cache (settleMs); these files are new.
+  fileCache.configure({ settleMs: 0 });
+  t.after(() => fileCache.configure({ settleMs: 1000 }));
+  const text = Buffer.from(Array.from({ length: 3000 }, (_, i) => `line ${i} of a stylesheet\n`).join(''));
+  const { port } = await serveTree(t, { 'site.css': text });
+  // The first request's client goes away at once: its read may fail, the others must not.
+  const quitter = connect(port, '127.0.0.1', () => {
+    quitter.end('GET /site.css HTTP/1.1\r\nHost: x\r\nAccept-Encoding: br\r\n\r\n');
+    quitter.destroy();
+  });
+  const replies = await Promise.all(
+    Array.from({ length: 20 }, () => get(port, '/site.css', { 'accept-encoding': 'br' })),
+  );
+  for (const reply of replies) {
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers['content-encoding'], 'br');
+    assert.deepEqual(reply.body, replies[0]?.body);
+  }
+  assert.deepEqual(brotliDecompressSync(replies[0]?.body ?? Buffer.alloc(0)), text);
+  const later = await get(port, '/site.css', { 'accept-encoding': 'br' });
+  assert.deepEqual(later.body, replies[0]?.body, 'the shared result is the one kept');
 });
