@@ -11,16 +11,20 @@ export const CHUNK_BYTES = 1024 * 1024;
 /** Reads smaller than this get a buffer of their own size; pooling them would waste memory. */
 const POOLED_MIN_BYTES = 64 * 1024;
 
+/** What a read gets when every pooled buffer is out: still far above the 16 KiB high-water mark. */
+export const SMALL_CHUNK_BYTES = 64 * 1024;
+
 /**
- * Free CHUNK_BYTES buffers for the next responses. While responses keep asking, the pool holds
- * up to `limit` of them; after `quietMs` in which none was taken, it keeps only `keepWhenQuiet`,
- * so a burst of downloads doesn't pin its memory for good.
+ * Buffers of one size that responses share: at most `limit` exist at a time, handed out or
+ * free. When all are out, take() returns undefined and the caller makes do (a smaller pool, or
+ * a buffer of its own), so memory stays bounded however many big bodies are in flight. After
+ * `quietMs` in which none was taken, the pool keeps only `keepWhenQuiet` free ones.
  *
- * Why a busy pool is large: a buffer is out for the whole time its bytes take to reach the
- * client: under wrk -c50 asking for 1 MiB ranges, 41 to 47 were out at a time. With only 8 kept,
- * most responses got a fresh megabyte, which the kernel must fault in and zero, and the garbage
- * collector must free. Measured with wrk -c50 on 1 MiB ranges (2-core bench machine, median of
- * 6 alternating runs): 8 kept 1,800 req/s at 680 µs CPU per range; 32 kept 2,150 req/s at 575 µs.
+ * Why bounded: a buffer is out for the whole time its bytes take to reach the client. Under
+ * wrk -c50 asking for 1 MiB ranges, 41 to 47 were out at a time, so an unbounded pool held
+ * 50 MiB of RSS. Reused buffers still matter: a fresh megabyte must be faulted in and zeroed by
+ * the kernel and freed by the garbage collector, and buffers made and dropped by the thousand
+ * leave malloc's arenas fragmented, which RSS never gives back.
  */
 export class BufferPool {
   readonly #free: Buffer[] = [];
@@ -28,11 +32,19 @@ export class BufferPool {
   readonly #keepWhenQuiet: number;
   readonly #quietMs: number;
   readonly #schedule: Schedule;
+  /** Buffers handed out and neither given back nor abandoned. */
+  #out = 0;
   #takenSinceCheck = false;
   #trimPending = false;
 
   /** `schedule` is for tests, which run the checks themselves. */
-  constructor(limit: number, keepWhenQuiet: number, quietMs: number, schedule: Schedule = scheduleUnref) {
+  constructor(
+    readonly bufferBytes: number,
+    limit: number,
+    keepWhenQuiet: number,
+    quietMs: number,
+    schedule: Schedule = scheduleUnref,
+  ) {
     this.#limit = limit;
     this.#keepWhenQuiet = keepWhenQuiet;
     this.#quietMs = quietMs;
@@ -44,16 +56,33 @@ export class BufferPool {
     return this.#free.length;
   }
 
-  /** A CHUNK_BYTES buffer, reused when one is free. */
-  take(): Buffer {
+  /** How many buffers are out. */
+  get out(): number {
+    return this.#out;
+  }
+
+  /** A buffer, reused when one is free; undefined when `limit` are out. */
+  take(): Buffer | undefined {
     this.#takenSinceCheck = true;
-    return this.#free.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    const buffer =
+      this.#free.pop() ?? (this.#out < this.#limit ? Buffer.allocUnsafeSlow(this.bufferBytes) : undefined);
+    if (buffer !== undefined) this.#out += 1;
+    return buffer;
   }
 
   /** Takes back a buffer no write refers to any more. */
   give(buffer: Buffer): void {
-    if (this.#free.length < this.#limit) this.#free.push(buffer);
+    this.#out -= 1;
+    if (this.#free.length + this.#out < this.#limit) this.#free.push(buffer);
     this.#scheduleCheck();
+  }
+
+  /**
+   * Counts out a buffer that will not come back (its response was aborted, and a write the
+   * socket dropped may still hold it): the garbage collector frees it, and a new one may be made.
+   */
+  abandon(): void {
+    this.#out -= 1;
   }
 
   #scheduleCheck(): void {
@@ -75,28 +104,45 @@ function scheduleUnref(check: () => void, ms: number): void {
   setTimeout(check, ms).unref();
 }
 
-/** The pool every response shares: 32 MiB at most while busy, 8 MiB after a quiet second. */
-const pool = new BufferPool(32, 8, 1000);
+/**
+ * The pools every response shares: 1 MiB buffers, at most 8 (2 kept after a quiet second),
+ * enough for four whole downloads at full speed (two buffers each, in turn); then 64 KiB ones,
+ * at most 128 (8 MiB), for the responses that find the first pool out. Beyond both, a response
+ * reads into 64 KiB buffers of its own.
+ */
+const pools = [
+  new BufferPool(CHUNK_BYTES, 8, 2, 1000),
+  new BufferPool(SMALL_CHUNK_BYTES, 128, 16, 1000),
+] as const;
 
 /**
  * The read buffers of one response. Pooled buffers go back only once the response has
  * finished, that is once the socket has taken every byte written from them; an aborted
- * response simply leaves its buffers to the garbage collector.
+ * response abandons its buffers to the garbage collector.
  */
 export class ReadBuffers {
-  readonly #taken: Buffer[] = [];
+  readonly #taken: { readonly pool: BufferPool; readonly buffer: Buffer }[] = [];
 
-  /** A buffer of at least `size` bytes. */
+  /** A buffer for a read of `size` bytes; it may be shorter (SMALL_CHUNK_BYTES) when the big pool is out. */
   take(size: number): Buffer {
     if (size < POOLED_MIN_BYTES) return Buffer.allocUnsafeSlow(size);
-    const buffer = pool.take();
-    this.#taken.push(buffer);
-    return buffer;
+    for (const pool of pools) {
+      const buffer = pool.take();
+      if (buffer === undefined) continue;
+      this.#taken.push({ pool, buffer });
+      return buffer;
+    }
+    return Buffer.allocUnsafeSlow(Math.min(size, SMALL_CHUNK_BYTES));
   }
 
   /** Returns the pooled buffers; call after the response's 'finish', never before. */
   release(): void {
-    for (const buffer of this.#taken.splice(0)) pool.give(buffer);
+    for (const { pool, buffer } of this.#taken.splice(0)) pool.give(buffer);
+  }
+
+  /** Abandons the pooled buffers not released; call on the response's 'close'. */
+  abandon(): void {
+    for (const { pool } of this.#taken.splice(0)) pool.abandon();
   }
 }
 
@@ -105,7 +151,7 @@ export class ReadBuffers {
  *
  * Reusing a buffer within the response is safe because of how pipeline() writes to a
  * ServerResponse. A buffer is only reused when the range needs more than one read, and then
- * every chunk but the last is CHUNK_BYTES long, far above the response's 16 KiB high-water
+ * every chunk but the last is CHUNK_BYTES or SMALL_CHUNK_BYTES long, far above the response's 16 KiB high-water
  * mark: write() returns false and pipeline() waits for 'drain' (the socket has taken the
  * whole chunk) before it asks for the next one. So the buffer handed out two chunks ago is
  * always free again. (A short read only happens at the end of the file, and the read after it
@@ -123,7 +169,8 @@ export async function* readRange(
   for (let turn = 0; position <= end; turn ^= 1) {
     ring[turn] ??= buffers.take(size);
     const buffer = ring[turn] as Buffer;
-    const { bytesRead } = await handle.read(buffer, 0, Math.min(size, end - position + 1), position);
+    const length = Math.min(buffer.length, end - position + 1);
+    const { bytesRead } = await handle.read(buffer, 0, length, position);
     if (bytesRead === 0) return;
     position += bytesRead;
     yield buffer.subarray(0, bytesRead);

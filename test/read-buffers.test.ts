@@ -47,21 +47,24 @@ test('whole 3 MiB downloads running beside 1 MiB ranges of another file all arri
   });
 });
 
-test('the buffer pool keeps up to its limit while busy and shrinks after a quiet spell', () => {
+test('the buffer pool hands out at most its limit, reuses what comes back, and shrinks after a quiet spell', () => {
   // The pool's quiet checks run when the test says, not on a timer.
   const checks: (() => void)[] = [];
   const runChecks = () => {
     for (const check of checks.splice(0)) check();
   };
-  const pool = new BufferPool(4, 1, 1000, (check) => checks.push(check));
-  const out = Array.from({ length: 6 }, () => pool.take());
-  assert.equal(new Set(out).size, 6, 'an empty pool hands out fresh buffers');
-  assert.ok(out.every((buffer) => buffer.length === CHUNK_BYTES));
-  for (const buffer of out) pool.give(buffer);
-  assert.equal(pool.size, 4, 'no more than the limit is kept');
+  const pool = new BufferPool(CHUNK_BYTES, 4, 1, 1000, (check) => checks.push(check));
+  const out = Array.from({ length: 4 }, () => pool.take());
+  assert.equal(new Set(out).size, 4, 'an empty pool hands out fresh buffers');
+  assert.ok(out.every((buffer) => buffer?.length === CHUNK_BYTES));
+  assert.equal(pool.take(), undefined, 'no fifth buffer while four are out');
+  const taken = out.filter((buffer) => buffer !== undefined);
+  for (const buffer of taken) pool.give(buffer);
+  assert.equal(pool.size, 4);
+  assert.equal(pool.out, 0);
   assert.equal(checks.length, 1, 'one quiet check at a time');
   const again = pool.take();
-  assert.ok(out.includes(again), 'a free buffer is reused before a new one is made');
+  assert.ok(again !== undefined && taken.includes(again), 'a free buffer is reused before a new one is made');
   pool.give(again);
   // A buffer taken since the last check keeps the pool full and schedules another check...
   runChecks();
@@ -71,6 +74,39 @@ test('the buffer pool keeps up to its limit while busy and shrinks after a quiet
   runChecks();
   assert.equal(pool.size, 1);
   assert.equal(checks.length, 0, 'a pool at its quiet size needs no more checks');
-  pool.give(pool.take());
+  const kept = pool.take();
+  assert.ok(kept !== undefined);
+  pool.give(kept);
   assert.equal(checks.length, 0);
+});
+
+test('a buffer abandoned by an aborted response frees its place without coming back', () => {
+  const pool = new BufferPool(CHUNK_BYTES, 2, 2, 1000, () => undefined);
+  const first = pool.take();
+  const second = pool.take();
+  assert.ok(first !== undefined && second !== undefined);
+  assert.equal(pool.take(), undefined);
+  pool.abandon(); // first's response was aborted: a write the socket dropped may still hold it
+  const third = pool.take();
+  assert.ok(third !== undefined && third !== first, 'a new buffer takes the place of the abandoned one');
+  pool.give(second);
+  pool.give(third);
+  assert.equal(pool.size, 2);
+  assert.equal(pool.out, 0);
+});
+
+test('with every pooled buffer out, more 1 MiB ranges than the pool holds still arrive exactly', async (t) => {
+  // 24 clients at once against a pool of 8: most ranges are read in 64 KiB pieces.
+  const data = randomBytes(4 * MIB + 12345);
+  const root = await makeTree(t, { 'data.bin': data });
+  const { port } = await serve(t, { root });
+  const starts = Array.from({ length: 24 }, (_, i) => i * 131_071);
+  const replies = await Promise.all(
+    starts.map((start) => get(port, '/data.bin', { range: `bytes=${start}-${start + MIB + 777}` })),
+  );
+  replies.forEach((reply, i) => {
+    const start = starts[i] ?? 0;
+    assert.equal(reply.status, 206);
+    assert.ok(reply.body.equals(data.subarray(start, start + MIB + 778)), `range at ${start}`);
+  });
 });
