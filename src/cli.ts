@@ -314,6 +314,9 @@ async function run(options: CliRun, flags: CliFlags): Promise<void> {
     ),
   );
   notes?.print(server.url);
+  // A server from now on: its young generation stops growing at 16 MiB (young-generation.ts).
+  // Loaded after the banner, so that start-up does not wait for it.
+  void import('./young-generation.js').then(({ capYoungGeneration }) => capYoungGeneration());
   const open = flags.open;
   if (open !== undefined) {
     // Not awaited: the server is already answering, and a missing browser is only a note.

@@ -2,6 +2,7 @@
 // Chooses where a folder is read: on the event loop in short slices, or, for a folder whose
 // last read was big, in a worker thread, so its thousands of stats run on another core.
 import { Worker } from 'node:worker_threads';
+import { afterWorkerStart } from '../young-generation.js';
 import type { ListingEntry } from './entry.js';
 import { type ReadReply, type ReadRequest, unpackEntries } from './packed.js';
 import { type ReadRules, readListing } from './read.js';
@@ -15,6 +16,12 @@ export const WORKER_THRESHOLD = 2000;
 
 /** How many folders' sizes are remembered to make that choice. */
 const REMEMBERED_FOLDERS = 256;
+
+/**
+ * The worker's young generation at 2 MiB rather than up to V8's 48: each read makes one array of
+ * entries, which is sent and dropped.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 2 };
 
 /** An idle worker is stopped after this long, giving back its memory (about 10 MB). */
 const IDLE_MS = 30_000;
@@ -108,11 +115,13 @@ export class FolderReader {
     if (this.#worker !== undefined) return this.#worker;
     let worker: Worker;
     try {
-      worker = new Worker(this.#script);
+      worker = new Worker(this.#script, { resourceLimits: WORKER_LIMITS });
     } catch {
       this.#disabled = true;
       return undefined;
     }
+    // Creating its isolate reset the young generation's cap (young-generation.ts).
+    worker.once('online', afterWorkerStart);
     worker.on('message', (reply: ReadReply) => this.#settle(reply));
     const fail = (): void => {
       this.#disabled = true;
