@@ -97,6 +97,33 @@ test('an h2 client gets the same bytes, a Range, a 304, HEAD and a listing', asy
   assert.match(listing.body.toString(), /sub\//);
 });
 
+test('h2 answers carry exactly the fields HTTPS/1.1 ones do, --header and --cors included', async (t) => {
+  const { root, local } = await fixture(t);
+  const running = await serveTls(t, local, { root, cors: true, headers: { 'X-Frame-Options': 'DENY' } });
+  const session = await h2Session(t, running.port, local.caCertificate);
+  /** The fields of an answer, without those of the connection (RFC 9113 §8.2.2) and the clock. */
+  const fieldsOf = (headers: Record<string, unknown>): Record<string, unknown> =>
+    Object.fromEntries(
+      Object.entries(headers).filter(
+        ([name]) => !name.startsWith(':') && !['connection', 'keep-alive', 'date'].includes(name),
+      ),
+    );
+  for (const [path, extra] of [
+    ['/hello.txt', {}],
+    ['/hello.txt', { 'accept-encoding': 'br' }],
+    ['/hello.txt', { range: 'bytes=1-3' }],
+    ['/missing.txt', {}],
+    ['/sub', {}],
+  ] as const) {
+    const http1 = await httpsGet(running.port, local.caCertificate, path, extra);
+    const h2 = await h2Get(session, path, extra);
+    assert.equal(h2.status, http1.status, path);
+    assert.deepEqual(fieldsOf(h2.headers), fieldsOf(http1.headers), `${path} ${JSON.stringify(extra)}`);
+    assert.ok(typeof h2.headers.date === 'string', `${path}: h2 answer without a Date`);
+    assert.deepEqual(h2.body, http1.body, path);
+  }
+});
+
 test('h2 streams a file bigger than the cache whole, and two ranges as multipart', async (t) => {
   const { root, local } = await fixture(t);
   const running = await serveTls(t, local, { root });
