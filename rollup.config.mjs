@@ -1,4 +1,4 @@
-// rollup.config.mjs: bundles the compiled CLI (dist/src/cli.js) into dist/cli for `npm run build`.
+// rollup.config.mjs: bundles the compiled CLI (dist/src/cli/index.js) into dist/cli for `npm run build`.
 // The CLI starts from two files, the entry and one chunk of everything a plain start runs; each
 // capability loaded on demand (listing, live reload, TLS, auth, config, proxy, upload, zip,
 // export, sharing) is a chunk of its own that imports from that one. (esbuild, used before,
@@ -19,7 +19,7 @@ const onwarn = (warning) => {
 
 export default [
   {
-    input: { cli: 'dist/src/cli.js' },
+    input: { cli: 'dist/src/cli/index.js' },
     external,
     onwarn,
     output: { dir: OUT, format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },

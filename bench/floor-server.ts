@@ -7,8 +7,8 @@
 // It takes serve-here's arguments, so the bench can run it in serve-here's place:
 //   npm run build && BENCH_BIN=dist/bench/floor-server.js npm run bench -- --only notfound --soak 0 --servers serve-here
 import { createServer, type ServerResponse } from 'node:http';
-import { ERROR_CSP } from '../src/error-page.js';
-import { DEFAULT_TIMEOUTS } from '../src/server.js';
+import { ERROR_CSP } from '../src/serve/error-page.js';
+import { DEFAULT_TIMEOUTS } from '../src/serve/server.js';
 
 const portFlag = process.argv.indexOf('--port');
 const port = portFlag === -1 ? 0 : Number(process.argv[portFlag + 1]);
@@ -40,7 +40,7 @@ function answerPending(): void {
   for (const res of batch) res.end(BODY);
 }
 
-// serve-here's connection limits (src/server.ts), so Node's timer work is the same too.
+// serve-here's connection limits (src/serve/server.ts), so Node's timer work is the same too.
 const limits = {
   headersTimeout: DEFAULT_TIMEOUTS.headersMs,
   requestTimeout: DEFAULT_TIMEOUTS.requestMs,

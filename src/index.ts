@@ -3,8 +3,6 @@
 // startServer(), which the CLI itself is a thin layer over.
 
 export type { HeaderRule, RedirectRule, RedirectStatus, RewriteRule } from './config/index.js';
-export { createHandler } from './create-handler.js';
-export type { Handler, Next } from './handler.js';
 export {
   createLiveReload,
   LIVE_EVENTS_PATH,
@@ -13,8 +11,10 @@ export {
   type LiveReload,
   type LiveReloadOptions,
 } from './live/index.js';
-export type { ResponseLogEntry, ServeOptions } from './options.js';
 export type { ProxyOption, ProxyRoute } from './proxy/index.js';
-export { type RunningServer, type StartOptions, startServer } from './server.js';
+export { createHandler } from './serve/create-handler.js';
+export type { Handler, Next } from './serve/handler.js';
+export type { ResponseLogEntry, ServeOptions } from './serve/options.js';
+export { type RunningServer, type StartOptions, startServer } from './serve/server.js';
 export type { TlsMaterial } from './tls/pem-files.js';
 export type { UploadLogEntry } from './upload/index.js';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { StartOptions } from '../src/server.js';
+import type { StartOptions } from '../src/serve/server.js';
 import { get, makeTree, rawRequest, serve } from './helpers.js';
 
 const CHALLENGE = 'Basic realm="serve-here", charset="UTF-8"';
@@ -227,7 +227,7 @@ test('without --auth, nothing asks for a login and an Authorization header chang
 });
 
 test('createHandler({ auth }) throws for a bad spec, without the password in the message', async () => {
-  const { createHandler } = await import('../src/create-handler.js');
+  const { createHandler } = await import('../src/serve/create-handler.js');
   assert.throws(
     () => createHandler({ auth: 'ann:sha256:hunter2' }),
     (error: Error) => {

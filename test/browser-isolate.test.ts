@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, chromium } from 'playwright-core';
-import { browserUrl, hasDisplay, openBrowser } from '../src/open-browser.js';
+import { browserUrl, hasDisplay, openBrowser } from '../src/cli/open-browser.js';
 import { browserSkipReason, CHROMIUM_ARGS, CHROMIUM_PATH } from './browser-helpers.js';
 import { startServing } from './cli-helpers.js';
 import { get, makeTree, serve } from './helpers.js';

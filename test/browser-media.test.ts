@@ -3,7 +3,7 @@
 // which is what video and audio scrubbing needs from a file server (Python's has no ranges).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ResponseLogEntry } from '../src/options.js';
+import type { ResponseLogEntry } from '../src/serve/options.js';
 import { browserSkipReason, launchChromium } from './browser-helpers.js';
 import { makeTree, serve } from './helpers.js';
 

@@ -8,8 +8,8 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
-import { type Encoding, isCompressible, negotiateEncoding } from '../src/compress.js';
-import { fileCache } from '../src/file-cache.js';
+import { type Encoding, isCompressible, negotiateEncoding } from '../src/serve/compress.js';
+import { fileCache } from '../src/serve/file-cache.js';
 import { get, makeTree, serve } from './helpers.js';
 
 const ALL: readonly Encoding[] = ['br', 'gzip', 'identity'];

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { ServeOptions } from '../src/options.js';
+import type { ServeOptions } from '../src/serve/options.js';
 import { get, makeTree, rawGet, serve } from './helpers.js';
 
 const TREE = {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { COMMON_TYPES, contentTypeFor } from '../src/content-type.js';
+import { COMMON_TYPES, contentTypeFor } from '../src/serve/content-type.js';
 
 const mime = createRequire(import.meta.url)('mime-types') as { lookup(ext: string): string | false };
 

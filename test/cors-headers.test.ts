@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { test } from 'node:test';
-import type { ServeOptions } from '../src/options.js';
+import type { ServeOptions } from '../src/serve/options.js';
 import { get, makeTree, rawRequest, serve } from './helpers.js';
 
 const TREE = {

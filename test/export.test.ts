@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { differencesFor, type ExportSite, renderExport, siteFrom } from '../src/export/index.js';
 import { HTPASSWD_PATH } from '../src/export/nginx.js';
-import { type StartOptions, startServer } from '../src/server.js';
+import { type StartOptions, startServer } from '../src/serve/server.js';
 import { type ExternalServer, externalSkipReason, freePort, startExternal } from './export-servers.js';
 import { get, type Reply } from './helpers.js';
 

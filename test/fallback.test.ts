@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { hasExtension, spaSegments } from '../src/fallback.js';
-import type { ServeOptions } from '../src/options.js';
+import { hasExtension, spaSegments } from '../src/serve/fallback.js';
+import type { ServeOptions } from '../src/serve/options.js';
 import { get, makeTree, serve, type TreeSpec } from './helpers.js';
 
 const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };

@@ -7,7 +7,7 @@ import { rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { FileCache, fileCache } from '../src/file-cache.js';
+import { FileCache, fileCache } from '../src/serve/file-cache.js';
 import { get, makeTree, serve } from './helpers.js';
 
 /** Far enough after any file time in these tests for the version to count as settled. */

@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { type RunningServer, type StartOptions, startServer } from '../src/server.js';
+import { type RunningServer, type StartOptions, startServer } from '../src/serve/server.js';
 
 /** A file's content, a folder (`{}` marker via trailing '/'), or a symlink. */
 export type TreeSpec = Readonly<Record<string, string | Buffer | { readonly symlink: string }>>;

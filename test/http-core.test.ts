@@ -14,7 +14,7 @@ import { type TestContext, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { formatHttpDate } from '../src/http/conditional.js';
 import { httpErrorFromFs } from '../src/http/errors.js';
-import type { ResponseLogEntry } from '../src/options.js';
+import type { ResponseLogEntry } from '../src/serve/options.js';
 import { get, makeTree, type Reply, rawGet, serve } from './helpers.js';
 import { unprivileged } from './unprivileged.js';
 
@@ -512,7 +512,7 @@ async function serveUnprivileged(t: TestContext, root: string): Promise<number |
     const { startServer } = await import(process.argv[1]);
     const server = await startServer({ root: process.argv[2], host: '127.0.0.1', port: 0 });
     process.stdout.write(server.port + '\\n');`;
-  const serverModule = pathToFileURL(join(as.project, 'dist/src/server.js')).href;
+  const serverModule = pathToFileURL(join(as.project, 'dist/src/serve/server.js')).href;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script, serverModule, root], {
     uid: as.uid,
     gid: as.uid,

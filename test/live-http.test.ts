@@ -11,7 +11,7 @@ import { type TestContext, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { LIVE_SCRIPT_TAG } from '../src/live/inject.js';
-import type { RunningServer, StartOptions } from '../src/server.js';
+import type { RunningServer, StartOptions } from '../src/serve/server.js';
 import { settle } from './child-server.js';
 import { get, makeTree, rawGet, serve } from './helpers.js';
 
@@ -354,7 +354,7 @@ test('close() ends every stream at once, without waiting for the grace period', 
   timeout: 30_000,
 }, async (t) => {
   const root = await site(t);
-  const { startServer } = await import('../src/server.js');
+  const { startServer } = await import('../src/serve/server.js');
   const server = await startServer({ root, host: '127.0.0.1', port: 0, watch: true, gracePeriodMs: 600_000 });
   const streams = await Promise.all(Array.from({ length: 10 }, () => openStream(server.port)));
   const ends = streams.map((s) => once(s.res, 'end'));

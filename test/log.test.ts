@@ -2,7 +2,13 @@
 // The CLI's printed text, checked as strings: banner shapes, request lines, escaping, sizes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeControl, formatBanner, formatBytes, formatRequestLine, lanAddresses } from '../src/log.js';
+import {
+  escapeControl,
+  formatBanner,
+  formatBytes,
+  formatRequestLine,
+  lanAddresses,
+} from '../src/serve/log.js';
 
 const info = {
   version: '1.2.3',

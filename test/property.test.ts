@@ -7,7 +7,7 @@ import { posix, win32 } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { HttpError } from '../src/http/errors.js';
-import { parseRequestPath } from '../src/request-path.js';
+import { parseRequestPath } from '../src/serve/request-path.js';
 import { makeTree, rawRequest, serve } from './helpers.js';
 
 /** Pieces that hostile paths are made of: traversal, encodings, separators, NUL, dotfiles. */

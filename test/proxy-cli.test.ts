@@ -3,7 +3,7 @@
 // what is proxied, and the request and error logs say what the app did.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatBanner } from '../src/log.js';
+import { formatBanner } from '../src/serve/log.js';
 import { runCli, startServing } from './cli-helpers.js';
 import { get, makeTree, rawRequest } from './helpers.js';
 import { startTestApp } from './proxy-app.js';

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { test } from 'node:test';
-import type { StartOptions } from '../src/server.js';
+import type { StartOptions } from '../src/serve/server.js';
 import { get, makeTree, rawRequest, serve } from './helpers.js';
 import { EXPECTED_ACCEPT, maskedTextFrame, openWebSocket, startTestApp, type TestApp } from './proxy-app.js';
 

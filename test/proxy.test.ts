@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { test } from 'node:test';
-import type { StartOptions } from '../src/server.js';
+import type { StartOptions } from '../src/serve/server.js';
 import { get, makeTree, rawRequest, serve } from './helpers.js';
 import { startTestApp, type TestApp } from './proxy-app.js';
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { BufferPool, CHUNK_BYTES } from '../src/read-range.js';
+import { BufferPool, CHUNK_BYTES } from '../src/serve/read-range.js';
 import { get, makeTree, serve } from './helpers.js';
 
 const MIB = 1024 * 1024;

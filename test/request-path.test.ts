@@ -9,7 +9,7 @@ import {
   NATIVE_PLATFORM,
   parseRequestPath,
   type RequestPath,
-} from '../src/request-path.js';
+} from '../src/serve/request-path.js';
 
 type Want = RequestPath | { readonly status: number };
 

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { resolveConfig } from '../src/options.js';
-import { parseRequestPath } from '../src/request-path.js';
-import { Resolver, type Target } from '../src/resolve.js';
-import { PathStatter, SLOW_CALLS, SLOW_MS } from '../src/stat-path.js';
+import { resolveConfig } from '../src/serve/options.js';
+import { parseRequestPath } from '../src/serve/request-path.js';
+import { Resolver, type Target } from '../src/serve/resolve.js';
+import { PathStatter, SLOW_CALLS, SLOW_MS } from '../src/serve/stat-path.js';
 import { makeTree } from './helpers.js';
 
 /** A statter already switched to the thread pool (by SLOW_CALLS slow calls just now). */

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
-import type { ServerTimeouts } from '../src/server.js';
+import type { ServerTimeouts } from '../src/serve/server.js';
 import { get, makeTree, rawRequest, serve } from './helpers.js';
 
 /** Short limits: a test that relies on one of them finishes in well under a second. */

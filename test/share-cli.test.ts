@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { lanAddresses } from '../src/log.js';
+import { lanAddresses } from '../src/serve/log.js';
 import { renderQr } from '../src/share/qr.js';
 import { BIN, type Cli, startCli } from './cli-helpers.js';
 import { get, makeTree } from './helpers.js';

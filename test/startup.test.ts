@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import fc from 'fast-check';
-import { createProgram, parseCommonArgs } from '../src/cli-args.js';
+import { createProgram, parseCommonArgs } from '../src/cli/args.js';
 import { startServing } from './cli-helpers.js';
 import { get, makeTree } from './helpers.js';
 

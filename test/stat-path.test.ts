@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { type Stats, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { COOL_DOWN_MS, PathStatter, SLOW_CALLS, SLOW_MS, sharingStats } from '../src/stat-path.js';
+import { COOL_DOWN_MS, PathStatter, SLOW_CALLS, SLOW_MS, sharingStats } from '../src/serve/stat-path.js';
 import { makeTree } from './helpers.js';
 
 /** A clock the test moves by hand. */

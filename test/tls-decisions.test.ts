@@ -3,7 +3,7 @@
 // command per OS, the names a leaf must cover, and the answer to plain HTTP on the TLS port.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatBanner } from '../src/log.js';
+import { formatBanner } from '../src/serve/log.js';
 import { configFolder } from '../src/tls/config-folder.js';
 import { covers, isNearExpiry, namesFor, parseSubjectAltName, union } from '../src/tls/leaf-names.js';
 import { answerPlainHttp, isTlsClientHello } from '../src/tls/plain-http.js';

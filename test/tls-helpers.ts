@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
-import { type RunningServer, type StartOptions, startServer } from '../src/server.js';
+import { type RunningServer, type StartOptions, startServer } from '../src/serve/server.js';
 import { type LocalCertificate, prepareTls } from '../src/tls/index.js';
 
 /** A fresh config folder (removed after the test) and the --https certificate from it. */

@@ -10,7 +10,7 @@ import { connect as connectHttp2 } from 'node:http2';
 import { test } from 'node:test';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import type { ResponseLogEntry } from '../src/options.js';
+import type { ResponseLogEntry } from '../src/serve/options.js';
 import { makeTree, rawRequest } from './helpers.js';
 import { h2Get, h2Session, httpsGet, localCa, serveTls } from './tls-helpers.js';
 

@@ -9,7 +9,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type StartOptions, startServer } from '../src/server.js';
+import { type StartOptions, startServer } from '../src/serve/server.js';
 import type { UploadLogEntry } from '../src/upload/index.js';
 import { get, makeTree, rawRequest, serve } from './helpers.js';
 import { FORM_TYPE, multipart, send, snapshot, tempFileStarted, uploadsSettled } from './upload-helpers.js';

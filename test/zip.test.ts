@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { encodePathSegment } from '../src/http/html.js';
-import type { ResponseLogEntry } from '../src/options.js';
+import type { ResponseLogEntry } from '../src/serve/options.js';
 import { walkFolder } from '../src/zip/walk.js';
 import { BIN } from './cli-helpers.js';
 import { get, makeTree, serve } from './helpers.js';

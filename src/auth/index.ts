@@ -3,10 +3,10 @@
 // with a per-address limit on failed attempts. createAuthGate() is decided once at start-up;
 // without --auth the handler holds no gate and no request pays for one.
 
-import { ERROR_CSP } from '../error-page.js';
-import type { Exchange } from '../exchange.js';
-import type { HeaderList } from '../headers.js';
-import { sendText } from '../send-whole.js';
+import { ERROR_CSP } from '../serve/error-page.js';
+import type { Exchange } from '../serve/exchange.js';
+import type { HeaderList } from '../serve/headers.js';
+import { sendText } from '../serve/send-whole.js';
 import { parseAuthorization } from './authorization.js';
 import { clientKey } from './client-key.js';
 import { matchesCredentials, parseCredentials, sameDigest, sha256 } from './credentials.js';

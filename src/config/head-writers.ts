@@ -2,10 +2,10 @@
 // Header rules on the response path: one head writer per combination of matching rules, made
 // on first use, so a response that no rule matches keeps the shared writer and its fast path.
 import type { ServerResponse } from 'node:http';
-import { createHeadWriter } from '../headers.js';
 import { encodeUrlPath } from '../http/html.js';
-import type { ServeConfig } from '../options.js';
-import { parseRequestPath } from '../request-path.js';
+import { createHeadWriter } from '../serve/headers.js';
+import type { ServeConfig } from '../serve/options.js';
+import { parseRequestPath } from '../serve/request-path.js';
 
 type WriteHead = ServerResponse['writeHead'];
 

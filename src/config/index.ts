@@ -5,12 +5,12 @@
 // unlisted names) compiled once into the functions the handler calls. serve.json works as is.
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import type { CliFlags } from '../cli-args.js';
-import { hasExtension } from '../fallback.js';
+import type { CliFlags } from '../cli/args.js';
 import { encodeUrlPath } from '../http/html.js';
-import { escapeControl } from '../log.js';
-import { parseRequestPath, type RequestPath } from '../request-path.js';
-import { CONFIG_FILE_NAME } from '../resolve.js';
+import { hasExtension } from '../serve/fallback.js';
+import { escapeControl } from '../serve/log.js';
+import { parseRequestPath, type RequestPath } from '../serve/request-path.js';
+import { CONFIG_FILE_NAME } from '../serve/resolve.js';
 import { parseSize } from '../upload/size.js';
 import type { CheckFailure } from './check.js';
 import { createRuleHeadWriters, ruleHeadWriterFor } from './head-writers.js';

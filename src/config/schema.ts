@@ -3,10 +3,10 @@
 // in serve.json: `followSymlinks`, `cleanUrls`), serve's serve.json keys, and the proxy rules.
 // serve-here.schema.json says the same for editors; test/config-check.test.ts keeps them equal.
 import { isAbsolute } from 'node:path';
-import { spaSegments } from '../fallback.js';
 import { FRAMING_HEADERS, HEADER_NAME } from '../http/header-name.js';
 import { parseSource } from '../proxy/match.js';
 import { parseProxyTarget } from '../proxy/target.js';
+import { spaSegments } from '../serve/fallback.js';
 import { parseSize } from '../upload/size.js';
 import {
   bool,

@@ -7,7 +7,7 @@ import {
   EXPOSED_HEADERS,
   ISOLATION_HEADERS,
   PREFLIGHT_MAX_AGE,
-} from '../headers.js';
+} from '../serve/headers.js';
 import type { ExportSite } from './site.js';
 
 export type HeaderPair = readonly [string, string];

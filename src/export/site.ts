@@ -1,7 +1,7 @@
 // src/export/site.ts
 // What an export describes: the site serve-here would serve for a command line, reduced to the
 // facts another server needs. Built once from the resolved options; every renderer reads it.
-import type { StartOptions } from '../server.js';
+import type { StartOptions } from '../serve/server.js';
 import { type ExportAuth, exportAuthFrom } from './auth.js';
 import type { ExportProxy } from './proxy.js';
 import type { ExportRules } from './rules.js';

@@ -7,7 +7,7 @@ import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { isHiddenSegment, isReservedName, isServableRealPath } from '../resolve.js';
+import { isHiddenSegment, isReservedName, isServableRealPath } from '../serve/resolve.js';
 import type { ListingEntry } from './entry.js';
 
 export interface ReadRules {

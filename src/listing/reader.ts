@@ -2,7 +2,7 @@
 // Chooses where a folder is read: on the event loop in short slices, or, for a folder whose
 // last read was big, in a worker thread, so its thousands of stats run on another core.
 import { Worker } from 'node:worker_threads';
-import { afterWorkerStart } from '../young-generation.js';
+import { afterWorkerStart } from '../serve/young-generation.js';
 import type { ListingEntry } from './entry.js';
 import { type ReadReply, type ReadRequest, unpackEntries } from './packed.js';
 import { type ReadRules, readListing } from './read.js';

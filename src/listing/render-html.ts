@@ -2,7 +2,7 @@
 // The HTML listing page, as a pure function of what was read and what was asked. Every name
 // goes through escapeHtml as text and encodePathSegment in links; nothing else reaches HTML.
 import { encodePathSegment, escapeHtml, renderPage } from '../http/html.js';
-import { formatBytes } from '../log.js';
+import { formatBytes } from '../serve/log.js';
 import { renderUploadControls } from '../upload/page.js';
 import { FAVICON, icon, LISTING_SCRIPT, LISTING_STYLE } from './assets.js';
 import { iconKindOf, type ListingEntry, type SortKey, type SortOrder, type Totals } from './entry.js';

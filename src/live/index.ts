@@ -7,12 +7,12 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { relative } from 'node:path';
-import type { SiblingLookup } from '../compress.js';
-import type { Exchange } from '../exchange.js';
-import { escapeControl } from '../log.js';
-import type { MaybePromise } from '../maybe.js';
-import type { ResponseLogEntry } from '../options.js';
-import type { FileToSend } from '../send-file.js';
+import type { SiblingLookup } from '../serve/compress.js';
+import type { Exchange } from '../serve/exchange.js';
+import { escapeControl } from '../serve/log.js';
+import type { MaybePromise } from '../serve/maybe.js';
+import type { ResponseLogEntry } from '../serve/options.js';
+import type { FileToSend } from '../serve/send-file.js';
 import { type Change, describeChanges } from './changes.js';
 import { liveClient } from './client.js';
 import { EventStreams, HEARTBEAT_MS } from './events.js';

@@ -5,22 +5,22 @@
 // and no Accept-Ranges invites them. Anything else is sendFile's, unchanged.
 import type { Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { evaluatePreconditions, formatHttpDate } from '../http/conditional.js';
+import { HttpError, httpErrorFromFs } from '../http/errors.js';
 import {
   compressWhole,
   type Encoding,
   MIN_COMPRESS_SIZE,
   negotiateEncoding,
   type SiblingLookup,
-} from '../compress.js';
-import { contentTypeFor } from '../content-type.js';
-import type { Exchange } from '../exchange.js';
-import { fileCache } from '../file-cache.js';
-import type { HeaderList } from '../headers.js';
-import { evaluatePreconditions, formatHttpDate } from '../http/conditional.js';
-import { HttpError, httpErrorFromFs } from '../http/errors.js';
-import { andThen, type MaybePromise } from '../maybe.js';
-import { cacheControl, etagFor, type FileToSend, sendFile } from '../send-file.js';
-import { sendText, sendWhole } from '../send-whole.js';
+} from '../serve/compress.js';
+import { contentTypeFor } from '../serve/content-type.js';
+import type { Exchange } from '../serve/exchange.js';
+import { fileCache } from '../serve/file-cache.js';
+import type { HeaderList } from '../serve/headers.js';
+import { andThen, type MaybePromise } from '../serve/maybe.js';
+import { cacheControl, etagFor, type FileToSend, sendFile } from '../serve/send-file.js';
+import { sendText, sendWhole } from '../serve/send-whole.js';
 import { injectScript } from './inject.js';
 
 /** A page bigger than this is sent as it is, without the script: it is read whole to inject. */

@@ -5,8 +5,8 @@
 import type { Agent, IncomingMessage } from 'node:http';
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import type { Exchange } from '../exchange.js';
 import { HttpError } from '../http/errors.js';
+import type { Exchange } from '../serve/exchange.js';
 import { openAppRequest } from './client.js';
 import { responseHeadersForClient } from './headers.js';
 import type { ProxyTarget } from './target.js';

@@ -6,10 +6,10 @@
 import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Exchange } from '../exchange.js';
 import { HttpError } from '../http/errors.js';
-import type { MaybePromise } from '../maybe.js';
-import { parseRequestPath, type RequestPath } from '../request-path.js';
+import type { Exchange } from '../serve/exchange.js';
+import type { MaybePromise } from '../serve/maybe.js';
+import { parseRequestPath, type RequestPath } from '../serve/request-path.js';
 import { createAgents } from './client.js';
 import { forwardRequest, ProxyError } from './forward.js';
 import { matchesSource, parseSource, type SourcePattern } from './match.js';

@@ -1,7 +1,7 @@
 // src/share/index.ts
 // Sharing on a network, from the terminal's side: the QR code of the LAN URL under the banner,
 // and the warnings printed before a folder is exposed (a home folder, secret-looking files,
-// a password over plain HTTP). Returns strings; cli.ts prints them.
+// a password over plain HTTP). Returns strings; the CLI (cli/index.ts) prints them.
 import { homedir } from 'node:os';
 import {
   type ExposureSettings,

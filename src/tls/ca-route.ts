@@ -1,9 +1,9 @@
 // src/tls/ca-route.ts
 // /__serve-here/ca.crt: the local authority's certificate, so that a phone can download and
 // install it. Exists only while --https uses the local authority; its key is never served.
-import type { Exchange } from '../exchange.js';
-import type { RequestPath } from '../request-path.js';
-import { sendText } from '../send-whole.js';
+import type { Exchange } from '../serve/exchange.js';
+import type { RequestPath } from '../serve/request-path.js';
+import { sendText } from '../serve/send-whole.js';
 
 /** True for the path of the authority's certificate. */
 export function isCaCertificatePath(path: RequestPath): boolean {

@@ -11,8 +11,8 @@ import {
   type ServerHttp2Session,
 } from 'node:http2';
 import type { Socket } from 'node:net';
-import type { Handler } from '../handler.js';
-import type { ServerTimeouts } from '../server.js';
+import type { Handler } from '../serve/handler.js';
+import type { ServerTimeouts } from '../serve/server.js';
 import type { TlsMaterial } from './pem-files.js';
 import { answerPlainHttp, isTlsClientHello, MAX_PLAIN_HEAD_BYTES } from './plain-http.js';
 

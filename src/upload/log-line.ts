@@ -1,6 +1,6 @@
 // src/upload/log-line.ts
 // The request log's line for a stored upload: what was written and how big it is.
-import { colors, escapeControl, formatBytes } from '../log.js';
+import { colors, escapeControl, formatBytes } from '../serve/log.js';
 import type { UploadLogEntry } from './index.js';
 
 /** `12:01:33 upload /photos/a.jpg 4.2 MB` (`replaced` or `folder` when so). */

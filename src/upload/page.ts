@@ -4,7 +4,7 @@
 // and the Content-Security-Policy that allows exactly these and requests to this server.
 import { createHash } from 'node:crypto';
 import { escapeHtml } from '../http/html.js';
-import { formatBytes } from '../log.js';
+import { formatBytes } from '../serve/log.js';
 import { enhanceUploads } from './page-script.js';
 
 const STYLE = `

@@ -1,10 +1,11 @@
 // src/upload/reply.ts
 // The answers to uploads: per-file outcomes as JSON (for the listing page's script), as a small
 // HTML page (for a form sent without script) or as plain text (curl). Names are escaped.
-import type { Exchange } from '../exchange.js';
-import type { HeaderList } from '../headers.js';
+
 import { escapeHtml, renderPage } from '../http/html.js';
-import { sendText } from '../send-whole.js';
+import type { Exchange } from '../serve/exchange.js';
+import type { HeaderList } from '../serve/headers.js';
+import { sendText } from '../serve/send-whole.js';
 
 /** What became of one file or folder of a request. */
 export interface ItemResult {

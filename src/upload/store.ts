@@ -9,7 +9,7 @@ import { createWriteStream, type Stats, unlinkSync } from 'node:fs';
 import { link, lstat, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { etagFor } from '../send-file.js';
+import { etagFor } from '../serve/send-file.js';
 import type { WriteDecision } from './conditions.js';
 
 export interface StoreRequest {
@@ -197,7 +197,7 @@ function track(temp: string): void {
   inFlight.add(temp);
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  // A second Ctrl-C exits at once (cli.ts): synchronous removal is all that can still run.
+  // A second Ctrl-C exits at once (cli/index.ts): synchronous removal is all that can still run.
   process.on('exit', () => {
     for (const path of inFlight) {
       try {

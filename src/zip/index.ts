@@ -5,10 +5,10 @@
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ZipArchiveOutputStream } from 'compress-commons';
-import type { Exchange } from '../exchange.js';
-import type { HeaderList } from '../headers.js';
 import { httpErrorFromFs } from '../http/errors.js';
-import { isReservedName } from '../resolve.js';
+import type { Exchange } from '../serve/exchange.js';
+import type { HeaderList } from '../serve/headers.js';
+import { isReservedName } from '../serve/resolve.js';
 import { writeArchive } from './archive.js';
 import { createCoalescer } from './coalesce.js';
 import { archiveBaseName, formatContentDisposition, isZipDownload } from './rules.js';

@@ -1,9 +1,9 @@
 // src/zip/rules.ts
 // The pure decisions of the zip download: whether a query asks for one, the archive's name and
 // its Content-Disposition, which files are deflated, and the SKIPPED.txt report. No I/O.
-import { isCompressible } from '../compress.js';
-import { contentTypeFor } from '../content-type.js';
-import { escapeControl } from '../log.js';
+import { isCompressible } from '../serve/compress.js';
+import { contentTypeFor } from '../serve/content-type.js';
+import { escapeControl } from '../serve/log.js';
 
 /** True when the query ('' or '?…') holds `download=zip`. Other values are ignored. */
 export function isZipDownload(rawQuery: string): boolean {

@@ -5,7 +5,7 @@
 import type { BigIntStats, Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { sep } from 'node:path';
-import { isHiddenSegment, isServableRealPath } from '../resolve.js';
+import { isHiddenSegment, isServableRealPath } from '../serve/resolve.js';
 import type { SkipReason } from './rules.js';
 
 export interface WalkRules {

@@ -1,4 +1,4 @@
-// src/capabilities.ts
+// src/serve/capabilities.ts
 // The capabilities a handler may need beyond files: --auth (src/auth), the config file's URL
 // rules (src/config) and the proxy to an app (src/proxy). Each is a module that loads only when
 // the options ask for it, so that a plain start neither loads nor runs any of their code.
@@ -6,9 +6,9 @@ import type { ServeOptions } from './options.js';
 
 /** The modules of the capabilities in use; a missing one is off. */
 export interface Capabilities {
-  readonly auth?: typeof import('./auth/index.js');
-  readonly rules?: typeof import('./config/index.js');
-  readonly proxy?: typeof import('./proxy/index.js');
+  readonly auth?: typeof import('../auth/index.js');
+  readonly rules?: typeof import('../config/index.js');
+  readonly proxy?: typeof import('../proxy/index.js');
 }
 
 /** Which capabilities `options` turn on. */
@@ -28,9 +28,9 @@ export function capabilitiesWanted(options: ServeOptions): Record<keyof Capabili
 export async function loadCapabilities(options: ServeOptions): Promise<Capabilities> {
   const wanted = capabilitiesWanted(options);
   const [auth, rules, proxy] = await Promise.all([
-    wanted.auth ? import('./auth/index.js') : undefined,
-    wanted.rules ? import('./config/index.js') : undefined,
-    wanted.proxy ? import('./proxy/index.js') : undefined,
+    wanted.auth ? import('../auth/index.js') : undefined,
+    wanted.rules ? import('../config/index.js') : undefined,
+    wanted.proxy ? import('../proxy/index.js') : undefined,
   ]);
   return {
     ...(auth === undefined ? {} : { auth }),

@@ -1,4 +1,4 @@
-// src/exit-codes.ts
+// src/cli/exit-codes.ts
 // The command's exit codes (README, "Errors and exit codes").
 
 /** Stopped normally (Ctrl-C, SIGTERM), or printed --help or --version. */

@@ -1,4 +1,4 @@
-// src/maybe.ts
+// src/serve/maybe.ts
 // Results that are sometimes ready at once and sometimes must be waited for. The common
 // request (a stat answered directly, a path already checked, a small file in memory) can be
 // answered without a single promise; measured on the 2-core bench machine, each `await` on the

@@ -1,4 +1,4 @@
-// src/content-type.ts
+// src/serve/content-type.ts
 // Picks a Content-Type from a file name's extension (mime-types), adding charset=utf-8 to
 // every textual type so browsers never have to guess an encoding.
 import { createRequire } from 'node:module';

@@ -1,10 +1,18 @@
-// src/send-file.ts
+// src/serve/send-file.ts
 // Answers GET and HEAD for one file: validators, preconditions (RFC 9110 §13), ranges
 // (RFC 9110 §14) and a streamed body with backpressure. HTTP decisions come from the pure
 // modules in http/; this module only applies them and does the I/O.
 import type { Stats } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
+import {
+  evaluatePreconditions,
+  formatHttpDate,
+  isRangeCurrent,
+  type Validators,
+} from '../http/conditional.js';
+import { HttpError, httpErrorFromFs } from '../http/errors.js';
+import { type ByteRange, parseRange } from '../http/range.js';
 import {
   chooseRepresentation,
   compressWhole,
@@ -19,14 +27,6 @@ import { contentTypeFor } from './content-type.js';
 import type { Exchange } from './exchange.js';
 import { fileCache } from './file-cache.js';
 import { type HeaderList, setHeaders } from './headers.js';
-import {
-  evaluatePreconditions,
-  formatHttpDate,
-  isRangeCurrent,
-  type Validators,
-} from './http/conditional.js';
-import { HttpError, httpErrorFromFs } from './http/errors.js';
-import { type ByteRange, parseRange } from './http/range.js';
 import { andThen, type MaybePromise } from './maybe.js';
 import { ReadBuffers, readRange } from './read-range.js';
 import { sendText, sendWhole } from './send-whole.js';

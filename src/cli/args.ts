@@ -1,17 +1,17 @@
-// src/cli-args.ts
+// src/cli/args.ts
 // Reading the command line: the commander program (flags, help, version), a fast path for
 // everyday command lines, and the checks of flag values. Knows nothing of HTTP or of the
-// process; cli.ts decides what to do with the outcome.
+// process; cli/index.ts decides what to do with the outcome.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Command } from 'commander';
+import { EXPORT_TARGETS, type ExportTarget } from '../export/targets.js';
+import { FRAMING_HEADERS, HEADER_NAME } from '../http/header-name.js';
+import { parseProxyTarget } from '../proxy/target.js';
+import { escapeControl, formatErrorLine } from '../serve/log.js';
+import { DEFAULT_PORT } from '../serve/server.js';
+import { parseSize } from '../upload/size.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { EXPORT_TARGETS, type ExportTarget } from './export/targets.js';
-import { FRAMING_HEADERS, HEADER_NAME } from './http/header-name.js';
-import { escapeControl, formatErrorLine } from './log.js';
-import { parseProxyTarget } from './proxy/target.js';
-import { DEFAULT_PORT } from './server.js';
-import { parseSize } from './upload/size.js';
 
 type Commander = typeof import('commander');
 
@@ -32,12 +32,27 @@ function commander(): Commander {
 export class UsageError extends Error {}
 
 /**
- * Read with readFileSync, not require(): a first require() of a JSON file costs some 0.7 ms of
- * CommonJS loader set-up, which a plain start otherwise never pays (commander is not loaded).
+ * The package's own package.json: two folders up from the bundle (dist/cli/), three from this
+ * compiled module (dist/src/cli/). Read with readFileSync, not require(): a first require() of
+ * a JSON file costs some 0.7 ms of CommonJS loader set-up, which a plain start otherwise never
+ * pays (commander is not loaded).
  */
-export const VERSION = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+export const VERSION = readOwnVersion();
+
+function readOwnVersion(): string {
+  for (const path of ['../../package.json', '../../../package.json']) {
+    try {
+      const manifest = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (manifest.name === 'serve-here' && typeof manifest.version === 'string') return manifest.version;
+    } catch {
+      // Not there (dist/package.json): one folder further up.
+    }
+  }
+  throw new Error('serve-here: cannot find its own package.json');
+}
 
 export interface CliFlags {
   port?: number;

@@ -1,9 +1,9 @@
-// src/log.ts
+// src/serve/log.ts
 // Everything the CLI prints, as strings: the banner, request lines and error lines.
 // No process access here, so tests can assert on the exact text.
 import { createRequire } from 'node:module';
+import type { ProxyOption } from '../proxy/index.js';
 import type { ResponseLogEntry } from './options.js';
-import type { ProxyOption } from './proxy/index.js';
 
 /** The picocolors functions serve-here uses. */
 type Colors = Pick<typeof import('picocolors'), 'bold' | 'cyan' | 'dim' | 'green' | 'red' | 'yellow'>;

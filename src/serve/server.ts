@@ -1,15 +1,15 @@
-// src/server.ts
+// src/serve/server.ts
 // startServer(): an http.Server for a folder, listening where it was asked (loopback on both
 // IPv4 and IPv6 by default), with timeouts for slow clients and a graceful close().
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Server as NetServer, Socket } from 'node:net';
+import type { LiveReload } from '../live/index.js';
+import type { UpgradeProxy } from '../proxy/index.js';
+import type { TlsMaterial, TlsServer } from '../tls/index.js';
 import { type Capabilities, loadCapabilities } from './capabilities.js';
 import { handlerFor, handlerForBoth } from './handler.js';
-import type { LiveReload } from './live/index.js';
 import { resolveConfig, type ServeConfig, type ServeOptions } from './options.js';
-import type { UpgradeProxy } from './proxy/index.js';
-import type { TlsMaterial, TlsServer } from './tls/index.js';
 
 export interface StartOptions extends ServeOptions {
   /** TCP port; 0 picks any free port. @default 8000 */
@@ -110,7 +110,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const upgrade = plain?.upgrade;
   const server =
     plain?.server ??
-    (await import('./tls/index.js')).createTlsServer(options.tls as TlsMaterial, limits, (h2WriteHead) =>
+    (await import('../tls/index.js')).createTlsServer(options.tls as TlsMaterial, limits, (h2WriteHead) =>
       handlerForBoth(config, h2WriteHead),
     );
   const requested = options.port ?? DEFAULT_PORT;
@@ -152,7 +152,7 @@ async function startLiveReload(
   config: ServeConfig,
   onWarning: StartOptions['onWarning'],
 ): Promise<LiveReload> {
-  const { createLiveReload } = await import('./live/index.js');
+  const { createLiveReload } = await import('../live/index.js');
   const { root, dotfiles, followSymlinks } = config;
   return createLiveReload(root, { dotfiles, followSymlinks, onWarning });
 }

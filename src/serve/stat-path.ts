@@ -1,4 +1,4 @@
-// src/stat-path.ts
+// src/serve/stat-path.ts
 // The stat every request needs, done the cheapest safe way. On a local disk a stat of a
 // cached inode takes a few microseconds, less than a round trip through libuv's thread pool
 // costs in wake-ups, so, as nginx does from its event loop, the call is made directly. A file

@@ -1,23 +1,13 @@
-// src/cli.ts
+// src/cli/index.ts
 // The command line's life: checks the folder, starts the server, prints the banner and the
 // request log, stops on signals, and turns every user mistake into one line and an exit code.
 // The only module that touches process.argv, process.exit, stdout/stderr or signals.
 import { access, constants, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import {
-  type CliFlags,
-  parseCommonArgs,
-  parsePortOrThrow,
-  parseWithCommander,
-  splitHeader,
-  UsageError,
-  VERSION,
-} from './cli-args.js';
-import type { LoadedConfig } from './config/index.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import type { ExportTls } from './export/site.js';
-import type { ExportTarget } from './export/targets.js';
-import { spaSegments } from './fallback.js';
+import type { LoadedConfig } from '../config/index.js';
+import type { ExportTls } from '../export/site.js';
+import type { ExportTarget } from '../export/targets.js';
+import { spaSegments } from '../serve/fallback.js';
 import {
   colors,
   escapeControl,
@@ -28,10 +18,20 @@ import {
   type LocalCaInfo,
   lanAddresses,
   urlForAddress,
-} from './log.js';
-import { CONFIG_FILE_NAME } from './resolve.js';
-import { DEFAULT_PORT, type RunningServer, type StartOptions, startServer } from './server.js';
-import { formatUploadLine } from './upload/log-line.js';
+} from '../serve/log.js';
+import { CONFIG_FILE_NAME } from '../serve/resolve.js';
+import { DEFAULT_PORT, type RunningServer, type StartOptions, startServer } from '../serve/server.js';
+import { formatUploadLine } from '../upload/log-line.js';
+import {
+  type CliFlags,
+  parseCommonArgs,
+  parsePortOrThrow,
+  parseWithCommander,
+  splitHeader,
+  UsageError,
+  VERSION,
+} from './args.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
 /** A problem that stops the server from starting: exit 1. */
 class StartupError extends Error {}
@@ -153,7 +153,7 @@ async function optionsFrom(rootArg: string, cliFlags: CliFlags, env: NodeJS.Proc
 async function configFor(
   root: string,
   configFlag: string | undefined,
-): Promise<{ module: typeof import('./config/index.js'); loaded: LoadedConfig } | undefined> {
+): Promise<{ module: typeof import('../config/index.js'); loaded: LoadedConfig } | undefined> {
   const present =
     configFlag !== undefined ||
     (await stat(join(root, CONFIG_FILE_NAME)).then(
@@ -161,7 +161,7 @@ async function configFor(
       () => false,
     ));
   if (!present) return undefined;
-  const module = await import('./config/index.js');
+  const module = await import('../config/index.js');
   const loaded = await module.loadConfig(root, configFlag).catch((error: unknown) => {
     throw error instanceof module.ConfigError ? new StartupError(error.message) : error;
   });
@@ -173,7 +173,7 @@ async function authSpec(flags: CliFlags, env: NodeJS.ProcessEnv): Promise<string
   const [spec, source] =
     flags.auth !== undefined ? [flags.auth, '--auth'] : [env.SERVE_HERE_AUTH, '$SERVE_HERE_AUTH'];
   if (spec === undefined || (spec === '' && source !== '--auth')) return undefined;
-  const { parseCredentials } = await import('./auth/index.js');
+  const { parseCredentials } = await import('../auth/index.js');
   const parsed = parseCredentials(spec);
   // The reason never quotes the spec: it holds the password.
   if (parsed.kind === 'invalid') throw new UsageError(`${source}: ${parsed.reason}`);
@@ -194,7 +194,7 @@ async function tlsFrom(
   if (files && flags.https === true) {
     throw new UsageError('--https makes its own certificate; use either it or --tls-cert and --tls-key');
   }
-  const { prepareTls, trustCommand } = await import('./tls/index.js');
+  const { prepareTls, trustCommand } = await import('../tls/index.js');
   const setup = await prepareTls({
     https: flags.https === true,
     certFile: flags.tlsCert,
@@ -241,7 +241,7 @@ async function checkSpaPage(page: string, root: string): Promise<void> {
 
 /** --export: prints the equivalent configuration instead of listening. Loaded only when asked for. */
 async function printExport(options: CliRun, target: ExportTarget): Promise<void> {
-  const { ExportError, renderExport, siteFrom } = await import('./export/index.js');
+  const { ExportError, renderExport, siteFrom } = await import('../export/index.js');
   try {
     process.stdout.write(
       renderExport(target, siteFrom({ ...options, tlsFiles: await tlsFilesOf(options) }, VERSION)),
@@ -261,7 +261,7 @@ async function tlsFilesOf(options: CliRun): Promise<ExportTls | undefined> {
     return { cert: resolve(flags.tlsCert), key: resolve(flags.tlsKey), passwordFile };
   }
   if (options.localCa === undefined) return undefined;
-  const { LEAF_FILE, LEAF_KEY_FILE } = await import('./tls/local-ca.js');
+  const { LEAF_FILE, LEAF_KEY_FILE } = await import('../tls/local-ca.js');
   const folder = dirname(options.localCa.caPath);
   return { cert: join(folder, LEAF_FILE), key: join(folder, LEAF_KEY_FILE), localCa: true };
 }
@@ -316,7 +316,7 @@ async function run(options: CliRun, flags: CliFlags): Promise<void> {
   notes?.print(server.url);
   // A server from now on: its young generation stops growing at 16 MiB (young-generation.ts).
   // Loaded after the banner, so that start-up does not wait for it.
-  void import('./young-generation.js').then(({ capYoungGeneration }) => capYoungGeneration());
+  void import('../serve/young-generation.js').then(({ capYoungGeneration }) => capYoungGeneration());
   const open = flags.open;
   if (open !== undefined) {
     // Not awaited: the server is already answering, and a missing browser is only a note.
@@ -344,7 +344,7 @@ async function shareNotes(
   flags: CliFlags,
 ): Promise<{ print(serverUrl: string): void } | undefined> {
   if (options.host === undefined || options.host === 'localhost') return undefined;
-  const share = await import('./share/index.js');
+  const share = await import('../share/index.js');
   if (!share.isNetworkHost(options.host)) return undefined;
   const warnings = await share.exposureWarnings(
     {

@@ -1,9 +1,13 @@
-// src/handler.ts
+// src/serve/handler.ts
 // The request pipeline: method → request path → resolver → file, listing, redirect or
 // fallback. The one place where request errors are caught and turned into responses.
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuthGate } from './auth/index.js';
+import type { AuthGate } from '../auth/index.js';
+import { HttpError, httpErrorFromFs } from '../http/errors.js';
+import { escapeHtml } from '../http/html.js';
+import { isCaCertificatePath, sendCaCertificate } from '../tls/ca-route.js';
+import type { UploadHandler, UploadSettings } from '../upload/index.js';
 import { answerInBatch } from './batch.js';
 import { type SiblingLookup, siblingsOf } from './compress.js';
 import { sendCustomNotFound, sendErrorPage } from './error-page.js';
@@ -11,16 +15,12 @@ import type { Exchange } from './exchange.js';
 import { type FallbackFile, findCleanUrl, findFallback, findSpaPage } from './fallback.js';
 import { fileCache } from './file-cache.js';
 import { applyPreflightHeaders, createHeadWriter, isPreflight } from './headers.js';
-import { HttpError, httpErrorFromFs } from './http/errors.js';
-import { escapeHtml } from './http/html.js';
 import { andThen, attempt, type MaybePromise } from './maybe.js';
 import type { ServeConfig } from './options.js';
 import { parseRequestPath, type RequestPath } from './request-path.js';
 import { Resolver, type Target } from './resolve.js';
 import { type FileToSend, sendFile } from './send-file.js';
 import { sendText } from './send-whole.js';
-import { isCaCertificatePath, sendCaCertificate } from './tls/ca-route.js';
-import type { UploadHandler, UploadSettings } from './upload/index.js';
 
 /** Connect/Express-style continuation: called on a miss instead of answering 404. */
 export type Next = (error?: unknown) => void;
@@ -37,10 +37,10 @@ const UPLOAD_ALLOW = 'GET, HEAD, OPTIONS, PUT, POST';
  * because Node remembers a failed import for good: one that met a full descriptor table would
  * break every later listing. A load that fails anyway answers 503 like any EMFILE.
  */
-let listingModule: Promise<typeof import('./listing.js')> | undefined;
+let listingModule: Promise<typeof import('../listing/index.js')> | undefined;
 
-function loadListing(): Promise<typeof import('./listing.js')> {
-  listingModule ??= import('./listing.js');
+function loadListing(): Promise<typeof import('../listing/index.js')> {
+  listingModule ??= import('../listing/index.js');
   return listingModule;
 }
 
@@ -48,7 +48,7 @@ function loadListing(): Promise<typeof import('./listing.js')> {
 function loadUploadHandler(settings: UploadSettings, resolver: Resolver, config: ServeConfig): UploadHandler {
   let loaded: Promise<UploadHandler> | undefined;
   return (exchange) => {
-    loaded ??= import('./upload/index.js').then((upload) =>
+    loaded ??= import('../upload/index.js').then((upload) =>
       upload.createUploadHandler(settings, resolver, config.onUpload),
     );
     return loaded.then((handleUpload) => handleUpload(exchange));
@@ -56,7 +56,7 @@ function loadUploadHandler(settings: UploadSettings, resolver: Resolver, config:
 }
 
 /** The zip download (--zip), loaded by the first folder request that may need it. */
-let zipModule: Promise<typeof import('./zip/index.js')> | undefined;
+let zipModule: Promise<typeof import('../zip/index.js')> | undefined;
 
 /**
  * The request handler for a resolved config (resolveConfig). The library's createHandler()
@@ -268,7 +268,7 @@ async function sendFolder(
     throw new HttpError(404);
   }
   if (exchange.config.zip) {
-    zipModule ??= import('./zip/index.js');
+    zipModule ??= import('../zip/index.js');
     const zip = await zipModule;
     if (zip.isZipDownload(context.path.query)) return zip.sendZip(exchange, target, context.resolver);
   }

@@ -1,4 +1,4 @@
-// src/compress.ts
+// src/serve/compress.ts
 // Content codings for responses: which encoding a client prefers (Accept-Encoding with
 // q-values), which types are worth compressing, and the brotli/gzip streams used on the fly.
 // Deciding which representation a file gets is send-file.ts's job; this module only advises.

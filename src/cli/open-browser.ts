@@ -1,4 +1,4 @@
-// src/open-browser.ts
+// src/cli/open-browser.ts
 // --open: starts the default browser at the served URL with the `open` package, loaded only
 // when asked for. Never fails the server: without a display or a browser it returns a note.
 // Printing is the CLI's job; this module only reports what happened.

@@ -1,4 +1,4 @@
-// src/batch.ts
+// src/serve/batch.ts
 // Work done once per turn of the event loop. The requests received while the loop works
 // through the sockets one poll found ready are answered together right after that poll phase
 // (setImmediate), and the complete in-memory answers are written together at the end.

@@ -1,10 +1,10 @@
-// src/error-page.ts
+// src/serve/error-page.ts
 // Renders refusals: a small page in the listing's look for browsers, plain text for everyone
 // else, or the root's own 404.html. Never a path on disk, an error message or a stack.
 import { type ServerResponse, STATUS_CODES } from 'node:http';
+import { escapeHtml, renderPage } from '../http/html.js';
 import type { Exchange } from './exchange.js';
 import type { HeaderList } from './headers.js';
-import { escapeHtml, renderPage } from './http/html.js';
 import { sendText } from './send-whole.js';
 
 /** Headers that describe a file; a status page replaces them. */

@@ -1,14 +1,14 @@
-// src/options.ts
+// src/serve/options.ts
 // The options the handler and server accept, their defaults in one place, and the resolved
 // (complete, validated) form the rest of the code reads.
 import { resolve } from 'node:path';
-import type { AuthGate } from './auth/index.js';
+import type { AuthGate } from '../auth/index.js';
+import type { CompiledRules, HeaderRule, RedirectRule, RewriteRule } from '../config/index.js';
+import type { LiveReload } from '../live/index.js';
+import type { AppProxy, ProxyOption } from '../proxy/index.js';
+import type { UploadLogEntry, UploadSettings } from '../upload/index.js';
+import { DEFAULT_MAX_UPLOAD } from '../upload/size.js';
 import { type Capabilities, checkCapabilities } from './capabilities.js';
-import type { CompiledRules, HeaderRule, RedirectRule, RewriteRule } from './config/index.js';
-import type { LiveReload } from './live/index.js';
-import type { AppProxy, ProxyOption } from './proxy/index.js';
-import type { UploadLogEntry, UploadSettings } from './upload/index.js';
-import { DEFAULT_MAX_UPLOAD } from './upload/size.js';
 
 /** Options for createHandler(); every field is optional. */
 export interface ServeOptions {

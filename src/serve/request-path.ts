@@ -1,7 +1,7 @@
-// src/request-path.ts
+// src/serve/request-path.ts
 // Turns a request-target into decoded path segments, or refuses it. Pure: no I/O.
 // This is the first half of the resolver's choke point; resolve.ts does the file-system half.
-import { HttpError } from './http/errors.js';
+import { HttpError } from '../http/errors.js';
 
 export interface RequestPath {
   /** Decoded segments with no '', '.' or '..' left; [] is the root. */

@@ -1,12 +1,12 @@
-// src/resolve.ts
+// src/serve/resolve.ts
 // The file-system half of the resolver: maps a parsed request path to a file, a folder, a
 // redirect or "missing", enforcing the dotfile rule and containment of the real path.
 // Every file the server reads is chosen here; nothing else joins paths under the root.
 import type { Stats } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, sep } from 'node:path';
-import { HttpError, httpErrorFromFs } from './http/errors.js';
-import { encodeUrlPath } from './http/html.js';
+import { HttpError, httpErrorFromFs } from '../http/errors.js';
+import { encodeUrlPath } from '../http/html.js';
 import { andThen, type MaybePromise } from './maybe.js';
 import type { ServeConfig } from './options.js';
 import type { RequestPath } from './request-path.js';

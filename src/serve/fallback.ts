@@ -1,4 +1,4 @@
-// src/fallback.ts
+// src/serve/fallback.ts
 // What answers a path that doesn't exist, before the 404: a clean URL (`/about` → about.html)
 // or the single-page-app page. Every candidate goes through the resolver, so the dotfile rule,
 // containment and the symlink policy apply to it as to any requested file.

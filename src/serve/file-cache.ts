@@ -1,4 +1,4 @@
-// src/file-cache.ts
+// src/serve/file-cache.ts
 // A small LRU of small files' bytes, so that a hot file costs the one stat the request already
 // does instead of open, read and close. An entry is only ever used for the exact file version
 // the fresh stat describes; it never decides on its own that a file still exists or is unchanged.

@@ -1,4 +1,4 @@
-// src/read-range.ts
+// src/serve/read-range.ts
 // Reads a byte range of an open file as a series of chunks for pipeline() to write. Large
 // reads go into buffers that are reused: two in turn within a response, and across responses
 // through a shared pool (BufferPool), so that big downloads and ranges neither leave garbage behind

@@ -1,4 +1,4 @@
-// src/headers.ts
+// src/serve/headers.ts
 // Headers that every response carries, whatever answers it: files, listings, redirects, errors.
 // Also the CORS preflight answer. Error pages keep these; they only drop headers about a file.
 import { type IncomingMessage, ServerResponse } from 'node:http';

@@ -1,4 +1,4 @@
-// src/send-whole.ts
+// src/serve/send-whole.ts
 // Answers whose body, if any, is whole in memory: status pages, redirects, listings, 304s and
 // cached small files. The head goes to writeHead in one call (see HeaderList) and the response
 // ends with the rest of the batch (see batch.ts).

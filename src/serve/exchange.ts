@@ -1,4 +1,4 @@
-// src/exchange.ts
+// src/serve/exchange.ts
 // One request and its response, with the server's configuration: what every pipeline step gets.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServeConfig } from './options.js';

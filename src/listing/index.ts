@@ -1,32 +1,32 @@
-// src/listing.ts
+// src/listing/index.ts
 // Answers GET and HEAD for a folder without an index: reads it, sorts and pages the entries,
 // and sends them as HTML, JSON or text. Reading is in listing/reader.ts; rendering is pure;
 // pages are reused while a fresh read finds the folder unchanged (listing/page-cache.ts).
 import { createHash, type Hash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { compressWhole, type Encoding, MIN_COMPRESS_SIZE, negotiateEncoding } from './compress.js';
-import type { Exchange } from './exchange.js';
-import type { HeaderList } from './headers.js';
-import { evaluatePreconditions } from './http/conditional.js';
-import { HttpError, httpErrorFromFs } from './http/errors.js';
-import { LISTING_CSP } from './listing/assets.js';
-import { Coalescer } from './listing/coalesce.js';
-import { type ListingEntry, sortEntries, totalsOf } from './listing/entry.js';
-import { renderJsonChunks, renderTextChunks } from './listing/formats.js';
-import { PageCache, type RenderedListing } from './listing/page-cache.js';
+import { evaluatePreconditions } from '../http/conditional.js';
+import { HttpError, httpErrorFromFs } from '../http/errors.js';
+import type { LiveReload } from '../live/index.js';
+import { compressWhole, type Encoding, MIN_COMPRESS_SIZE, negotiateEncoding } from '../serve/compress.js';
+import type { Exchange } from '../serve/exchange.js';
+import type { HeaderList } from '../serve/headers.js';
+import { sendText, sendWhole } from '../serve/send-whole.js';
+import { uploadListingCsp } from '../upload/page.js';
+import { LISTING_CSP } from './assets.js';
+import { Coalescer } from './coalesce.js';
+import { type ListingEntry, sortEntries, totalsOf } from './entry.js';
+import { renderJsonChunks, renderTextChunks } from './formats.js';
+import { PageCache, type RenderedListing } from './page-cache.js';
 import {
   type Limit,
   type ListingFormat,
   type ListingQuery,
   negotiateFormat,
   parseListingQuery,
-} from './listing/query.js';
-import type { ReadRules } from './listing/read.js';
-import { FolderReader } from './listing/reader.js';
-import { renderListingHtmlChunks } from './listing/render-html.js';
-import type { LiveReload } from './live/index.js';
-import { sendText, sendWhole } from './send-whole.js';
-import { uploadListingCsp } from './upload/page.js';
+} from './query.js';
+import type { ReadRules } from './read.js';
+import { FolderReader } from './reader.js';
+import { renderListingHtmlChunks } from './render-html.js';
 
 export interface DirectoryToList {
   readonly dirPath: string;

@@ -1,4 +1,4 @@
-// src/young-generation.ts
+// src/serve/young-generation.ts
 // Caps V8's young generation, where new objects live until they survive a collection, at
 // 2 × 8 MiB. Left alone, V8 doubles it whenever a busy stretch keeps objects alive across
 // scavenges, up to 2 × 16 MiB, and keeps it for the life of the process.
