@@ -4,11 +4,12 @@
 // and one clear line (never a config) for what a target cannot express. Also the README's table.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ExportError, formatDifferencesTable, renderExport, siteFrom } from '../src/export/index.js';
+import { prepareTls } from '../src/tls/index.js';
 import { startCli } from './cli-helpers.js';
 import { externalSkipReason, validateExternal } from './export-servers.js';
 import { makeTree } from './helpers.js';
@@ -60,6 +61,47 @@ for (const target of ['nginx', 'caddy'] as const) {
         assert.ok(verdict.ok, `${target} rejected the export: ${verdict.output}\n${stdout}`);
       });
     }
+  });
+}
+
+/** A certificate and key in PEM files, issued by a local authority made in a temporary folder. */
+async function certificateFiles(t: Parameters<typeof makeTree>[0]): Promise<{ cert: string; key: string }> {
+  const folder = await makeTree(t, {});
+  const setup = await prepareTls({
+    https: true,
+    host: '127.0.0.1',
+    lanAddresses: [],
+    env: { SERVE_HERE_CONFIG_DIR: join(folder, 'ca') },
+    shown: String,
+  });
+  if (setup.kind !== 'ready') throw new Error(setup.message);
+  const cert = join(folder, 'cert.pem');
+  const key = join(folder, 'key.pem');
+  await writeFile(cert, setup.material.cert);
+  await writeFile(key, setup.material.key, { mode: 0o600 });
+  return { cert, key };
+}
+
+for (const target of ['nginx', 'caddy'] as const) {
+  describe(`serve-here --export ${target} with a certificate`, { skip: externalSkipReason(target) }, () => {
+    test(`is accepted by ${target === 'nginx' ? 'nginx -t' : 'caddy validate'}, which loads the certificate and key`, async (t) => {
+      const root = await makeTree(t, { 'index.html': 'home' });
+      const { cert, key } = await certificateFiles(t);
+      const { code, stdout, stderr } = await runExport([
+        root,
+        '--export',
+        target,
+        '--tls-cert',
+        cert,
+        '--tls-key',
+        key,
+      ]);
+      assert.equal(code, 0, stderr);
+      assert.ok(stdout.includes(JSON.stringify(cert)) || stdout.includes(cert), stdout);
+      if (target === 'nginx') assert.match(stdout, /listen [^;]*ssl/);
+      const verdict = await validateExternal(target, stdout);
+      assert.ok(verdict.ok, `${target} rejected the export: ${verdict.output}\n${stdout}`);
+    });
   });
 }
 

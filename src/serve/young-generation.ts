@@ -10,8 +10,8 @@
 //
 // `--max-semi-space-size` would say that directly, but V8 reads it only as the process starts.
 // The growth factor is read at each resize, so after every collection the factor is set to 1
-// (no growth) when the young generation is at the cap, and back to 2 when V8 has shrunk it
-// (as it does when the process is idle). Creating an isolate (a worker thread) sets the factor
+// (no growth) when the young generation is at the cap, and back to 2 if V8 has shrunk it
+// (which it may do when memory is to be reduced). Creating an isolate (a worker thread) sets the factor
 // back to V8's minimum of 2 at a moment this thread can't see: the listing's read worker calls
 // afterWorkerStart(), and the young generation may have doubled once in between.
 import { PerformanceObserver } from 'node:perf_hooks';
