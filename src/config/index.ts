@@ -9,6 +9,7 @@ import type { CliFlags } from '../cli/args.js';
 import { encodeUrlPath } from '../http/html.js';
 import { hasExtension } from '../serve/fallback.js';
 import { escapeControl } from '../serve/log.js';
+import type { ServeOptions } from '../serve/options.js';
 import { parseRequestPath, type RequestPath } from '../serve/request-path.js';
 import { CONFIG_FILE_NAME } from '../serve/resolve.js';
 import { parseSize } from '../upload/size.js';
@@ -227,17 +228,11 @@ export function ruleOptions(loaded: LoadedConfig, root: string): ConfigRuleOptio
   };
 }
 
-/** The ServeOptions fields this capability adds (see options.ts for their documentation). */
-export interface ConfigRuleOptions {
-  readonly redirects?: readonly RedirectRule[];
-  readonly rewrites?: readonly RewriteRule[];
-  readonly headerRules?: readonly HeaderRule[];
-  readonly unlisted?: readonly string[];
-  readonly hidden?: readonly string[];
-  readonly trailingSlash?: boolean;
-  readonly etag?: boolean;
-  readonly proxy?: string | readonly ProxyRule[] | undefined;
-}
+/** The ServeOptions fields this capability adds (documented in serve/options.ts). */
+export type ConfigRuleOptions = Pick<
+  ServeOptions,
+  'redirects' | 'rewrites' | 'headerRules' | 'unlisted' | 'hidden' | 'trailingSlash' | 'etag' | 'proxy'
+>;
 
 /** The compiled rules the handler calls; each is undefined when its rules are absent. */
 export interface CompiledRules {
