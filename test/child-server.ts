@@ -24,16 +24,17 @@ export interface ChildServer {
 }
 
 /**
- * Runs `serve-here <root> --port 0 --quiet` in a child process (under `ulimit -n` when
+ * Runs `serve-here <root> <args…> --port 0 --quiet` in a child process (under `ulimit -n` when
  * `fdLimit` is given) and resolves once its banner names the port. Killed after the test.
  */
 export async function spawnServer(
   t: Pick<TestContext, 'after'>,
   root: string,
   fdLimit?: number,
+  args: readonly string[] = [],
 ): Promise<ChildServer> {
-  const command = `${fdLimit === undefined ? '' : `ulimit -n ${fdLimit} && `}exec "$0" bin/serve-here.js "$1" --port 0 --quiet`;
-  const child = spawn('sh', ['-c', command, process.execPath, root], {
+  const command = `${fdLimit === undefined ? '' : `ulimit -n ${fdLimit} && `}exec "$0" bin/serve-here.js "$@" --port 0 --quiet`;
+  const child = spawn('sh', ['-c', command, process.execPath, root, ...args], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
@@ -49,7 +50,7 @@ export async function spawnServer(
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      const match = /http:\/\/localhost:(\d+)\//.exec(stdout);
+      const match = /http:\/\/[^/\s]+:(\d+)\//.exec(stdout);
       if (match) resolve(Number(match[1]));
     });
     child.once('exit', (code) => reject(new Error(`server exited (${code}): ${stderr}`)));

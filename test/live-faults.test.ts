@@ -3,18 +3,15 @@
 // by stalled downloads, is asked to watch a new folder. It prints one warning that says what
 // to do, goes on serving, and never crashes. Also: Ctrl-C with ten pages open exits cleanly.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { LINUX, settle } from './child-server.js';
+import { LINUX, settle, spawnServer } from './child-server.js';
 import { startServing } from './cli-helpers.js';
 import { get, makeTree } from './helpers.js';
-
-const REPO = new URL('../../', import.meta.url).pathname;
 
 /** Asks for `path` and stops reading after the first bytes: the server keeps its socket and file open. */
 async function stalledDownload(port: number, path: string): Promise<{ status: number; socket: Socket }> {
@@ -44,29 +41,9 @@ test('out of descriptors while watching: one warning line, service goes on, no c
     'index.html': '<body>hi</body>',
     'big.bin': Buffer.alloc(8 * 1024 * 1024),
   });
-  const command =
-    'ulimit -n 48 && exec "$0" bin/serve-here.js "$1" --watch --port 0 --quiet --host 127.0.0.1';
-  const child = spawn('sh', ['-c', command, process.execPath, root], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  t.after(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /http:\/\/127\.0\.0\.1:(\d+)\/, watching for changes/.exec(stdout);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
-  });
+  const server = await spawnServer(t, root, 48, ['--watch', '--host', '127.0.0.1']);
+  const { port } = server;
+  const stderr = (): string => server.stderr();
 
   // Take every descriptor: each stalled download holds a socket and an open file.
   const held: Socket[] = [];
@@ -82,7 +59,7 @@ test('out of descriptors while watching: one warning line, service goes on, no c
   assert.ok(full, 'the descriptor limit was reached');
   // A new folder must be read to be watched; with no descriptor left, that fails.
   await mkdir(join(root, 'new-folder'));
-  assert.ok(await settle(() => stderr.includes('live reload is off')), `stderr: ${stderr}`);
+  assert.ok(await settle(() => stderr().includes('live reload is off')), `stderr: ${stderr()}`);
   for (const socket of held) socket.destroy();
 
   // The server notices the freed descriptors in its own time; until then connections may fail.
@@ -92,8 +69,10 @@ test('out of descriptors while watching: one warning line, service goes on, no c
   }
   assert.equal(page?.status, 200);
   assert.match(page?.text ?? '', /live\.js/);
-  assert.equal(child.exitCode, null);
-  const warnings = stderr.split('\n').filter((line) => line.includes('live reload is off'));
+  assert.equal(server.process.exitCode, null);
+  const warnings = stderr()
+    .split('\n')
+    .filter((line) => line.includes('live reload is off'));
   assert.equal(warnings.length, 1);
   assert.match(
     warnings[0] ?? '',
