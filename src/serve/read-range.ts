@@ -72,8 +72,9 @@ export class BufferPool {
 
   /** Takes back a buffer no write refers to any more. */
   give(buffer: Buffer): void {
+    // Free and out together never pass the limit: take() makes a buffer only below it.
     this.#out -= 1;
-    if (this.#free.length + this.#out < this.#limit) this.#free.push(buffer);
+    this.#free.push(buffer);
     this.#scheduleCheck();
   }
 
