@@ -413,7 +413,8 @@ const byteCounts: readonly [number, string][] = [
   [123_456, '123,456'],
   [1_234_567, '1,234,567'],
   [Number.MAX_SAFE_INTEGER, '9,007,199,254,740,991'],
-  [2 ** 60, new Intl.NumberFormat('en-US').format(2 ** 60)],
+  [2 ** 60, '1,152,921,504,606,846,976'],
+  [1e21, '1,000,000,000,000,000,000,000'],
 ];
 
 for (const [bytes, grouped] of byteCounts) {
