@@ -1,9 +1,12 @@
 // src/listing/read-worker.ts
 // The worker thread that reads big folders for reader.ts: readdir and one stat per entry,
 // blocking here so the server's event loop doesn't, sent back packed in typed arrays.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { workerStarted } from '../serve/young-generation.js';
 import { packEntries, type ReadReply, type ReadRequest } from './packed.js';
 import { readListingSync } from './read.js';
+
+workerStarted(workerData);
 
 parentPort?.on('message', (request: ReadRequest) => {
   let reply: ReadReply;

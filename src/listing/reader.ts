@@ -1,8 +1,8 @@
 // src/listing/reader.ts
 // Chooses where a folder is read: on the event loop in short slices, or, for a folder whose
 // last read was big, in a worker thread, so its thousands of stats run on another core.
-import { Worker } from 'node:worker_threads';
-import { afterWorkerStart } from '../serve/young-generation.js';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../serve/young-generation.js';
 import type { ListingEntry } from './entry.js';
 import { type ReadReply, type ReadRequest, unpackEntries } from './packed.js';
 import { type ReadRules, readListing } from './read.js';
@@ -115,13 +115,12 @@ export class FolderReader {
     if (this.#worker !== undefined) return this.#worker;
     let worker: Worker;
     try {
-      worker = new Worker(this.#script, { resourceLimits: WORKER_LIMITS });
+      // Not `new Worker`: making its isolate would lift the young generation's cap.
+      worker = startWorker(this.#script, { resourceLimits: WORKER_LIMITS });
     } catch {
       this.#disabled = true;
       return undefined;
     }
-    // Creating its isolate reset the young generation's cap (young-generation.ts).
-    worker.once('online', afterWorkerStart);
     worker.on('message', (reply: ReadReply) => this.#settle(reply));
     const fail = (): void => {
       this.#disabled = true;

@@ -11,11 +11,16 @@
 // `--max-semi-space-size` would say that directly, but V8 reads it only as the process starts.
 // The growth factor is read at each resize, so after every collection the factor is set to 1
 // (no growth) when the young generation is at the cap, and back to 2 if V8 has shrunk it
-// (which it may do when memory is to be reduced). Creating an isolate (a worker thread) sets the factor
-// back to V8's minimum of 2 at a moment this thread can't see: the listing's read worker calls
-// afterWorkerStart(), and the young generation may have doubled once in between.
+// (which it may do when memory is to be reduced).
+//
+// Creating an isolate (a worker thread) sets the factor back to V8's minimum of 2, on the worker's
+// thread, at a moment this one can't see. A busy server that went on allocating in the meantime
+// doubled its young generation to 32 MiB for good (seen in the bench's mixed sequence: +16 MiB
+// RSS from its listing step on). So startWorker() holds this thread still until the worker's
+// first line has run, then sets the factor again: about 50 ms, once per worker started.
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /** Both semi-spaces together, as V8 reports the new space's size. */
 const CAP_BYTES = 2 * 8 * 1024 * 1024;
@@ -32,9 +37,37 @@ export function capYoungGeneration(): void {
   adjust();
 }
 
-/** After a worker thread started: the factor is set again after the next collection. */
-export function afterWorkerStart(): void {
-  if (observer === undefined) return;
+/**
+ * The longest this thread waits for a worker's first line. A worker starts in about 50 ms on a
+ * 2-core machine; one that takes longer (or fails before its first line) is not waited for,
+ * and the factor is set again when it comes online.
+ */
+const START_WAIT_MS = 500;
+
+/**
+ * `new Worker(script, options)` that keeps the cap: its script must call workerStarted(workerData)
+ * first. `workerData` is this module's; a worker's script takes its input from messages.
+ */
+export function startWorker(script: URL, options: Omit<WorkerOptions, 'workerData'>): Worker {
+  const started = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(script, { ...options, workerData: started });
+  if (observer !== undefined) {
+    Atomics.wait(started, 0, 0, START_WAIT_MS);
+    afterWorkerStart();
+    worker.once('online', afterWorkerStart);
+  }
+  return worker;
+}
+
+/** A worker's first line: tells startWorker() its isolate exists (`data` is its workerData). */
+export function workerStarted(data: unknown): void {
+  if (!(data instanceof Int32Array)) return;
+  Atomics.store(data, 0, 1);
+  Atomics.notify(data, 0);
+}
+
+/** After a worker's isolate was made: the factor V8 may have reset is set again now. */
+function afterWorkerStart(): void {
   factor = undefined;
   adjust();
 }
