@@ -52,9 +52,10 @@ export function startWorker(script: URL, options: Omit<WorkerOptions, 'workerDat
   const started = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(script, { ...options, workerData: started });
   if (observer !== undefined) {
-    Atomics.wait(started, 0, 0, START_WAIT_MS);
+    const waited = Atomics.wait(started, 0, 0, START_WAIT_MS);
     afterWorkerStart();
-    worker.once('online', afterWorkerStart);
+    // Its isolate may not exist yet: set the factor again once it does.
+    if (waited === 'timed-out') worker.once('online', afterWorkerStart);
   }
   return worker;
 }
