@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import { httpErrorFromFs } from '../src/http/errors.js';
 import type { ListingEntry } from '../src/listing/entry.js';
 import type { JsonListing } from '../src/listing/formats.js';
-import { packEntries, unpackEntries } from '../src/listing/packed.js';
+import { EntryPacker, unpackEntries } from '../src/listing/packed.js';
 import { type ReadRules, readListing } from '../src/listing/read.js';
 import { FolderReader, WORKER_THRESHOLD } from '../src/listing/reader.js';
 import { get, makeTree, serve, type TreeSpec } from './helpers.js';
@@ -21,6 +21,7 @@ async function bigFolder(t: Parameters<typeof makeTree>[0]): Promise<{ root: str
   const spec: Record<string, TreeSpec[string]> = {
     'd/.hidden': 'h',
     'd/back\\slash': '',
+    'd/日本語 ü.txt': 'utf-8',
     'd/sub/inner.txt': 'inner',
     'd/to-sub': { symlink: 'sub' },
     'd/to-outside': { symlink: join(outside, 'secret.txt') },
@@ -76,9 +77,10 @@ test('FolderReader.read() of a big folder starts the worker, which then finds wh
       ['broken', 'symlink'],
       ['sub', 'directory'],
       ['to-sub', 'directory'],
+      ['日本語 ü.txt', 'file'],
     ],
   );
-  assert.equal(inWorker.length, WORKER_THRESHOLD + 4);
+  assert.equal(inWorker.length, WORKER_THRESHOLD + 5);
 });
 
 test('FolderReader.read() of a big folder deleted since rejects with ENOENT from the worker, which maps to 404', async (t) => {
@@ -101,11 +103,11 @@ test('FolderReader.stop() while the worker reads hands the read back to the even
   const pending = reader.read(dir, rulesFor(root), 'd');
   assert.equal(reader.hasWorker, true);
   await reader.stop();
-  assert.equal((await pending).length, WORKER_THRESHOLD + 4);
+  assert.equal((await pending).length, WORKER_THRESHOLD + 5);
   assert.equal(reader.hasWorker, false);
   assert.equal(
     (await reader.read(dir, rulesFor(root), 'd')).length,
-    WORKER_THRESHOLD + 4,
+    WORKER_THRESHOLD + 5,
     'a new worker reads',
   );
 });
@@ -128,7 +130,7 @@ test('GET /d/ of a big folder shows a resized file, a new date and an added and 
     JSON.parse((await get(port, '/d/?format=json')).text) as JsonListing;
   await list();
   const before = await list(); // read by the worker, and the page cached
-  assert.equal(before.total, WORKER_THRESHOLD + 4);
+  assert.equal(before.total, WORKER_THRESHOLD + 5);
 
   await writeFile(join(dir, 'file-7.txt'), 'resized');
   await utimes(join(dir, 'file-8.txt'), new Date('2030-01-01T00:00:00Z'), new Date('2030-01-01T00:00:00Z'));
@@ -145,13 +147,39 @@ test('GET /d/ of a big folder shows a resized file, a new date and an added and 
   assert.equal(after.total, before.total + 1);
 });
 
-test('packEntries() and unpackEntries() keep names, types and missing sizes and dates', () => {
+/** Entries through EntryPacker and back, as they cross from the worker. */
+function roundTrip(entries: readonly ListingEntry[]): ListingEntry[] {
+  const packer = new EntryPacker();
+  for (const entry of entries) packer.push(entry);
+  return unpackEntries(packer.finish());
+}
+
+test('EntryPacker and unpackEntries() keep names, types and missing sizes and dates', () => {
   const entries: ListingEntry[] = [
     { name: 'a b.txt', type: 'file', size: 0, mtimeMs: 1700000000123.456 },
     { name: 'dir', type: 'directory', size: undefined, mtimeMs: -1 },
     { name: 'broken', type: 'symlink', size: undefined, mtimeMs: undefined },
     { name: '日本語 😀\n', type: 'file', size: 2 ** 40, mtimeMs: 0 },
+    { name: 'back\\slash', type: 'file', size: 1, mtimeMs: 1 },
   ];
-  assert.deepEqual(unpackEntries(packEntries(entries)), entries);
-  assert.deepEqual(unpackEntries(packEntries([])), []);
+  assert.deepEqual(roundTrip(entries), entries);
+  assert.deepEqual(roundTrip([]), []);
+});
+
+test('EntryPacker grows past its first arrays, and a later, smaller read carries nothing of an earlier one', () => {
+  // 5,000 entries of 200 bytes of UTF-8 each: past the first 1,024 slots and 32 KiB of names.
+  const many: ListingEntry[] = Array.from({ length: 5000 }, (_, i) => ({
+    name: `${i}-${'ü'.repeat(98)}`.slice(0, 100),
+    type: i % 3 === 0 ? 'directory' : 'file',
+    size: i % 3 === 0 ? undefined : i * 1000,
+    mtimeMs: i % 7 === 0 ? undefined : 1700000000000 + i,
+  }));
+  assert.deepEqual(roundTrip(many), many);
+  const few: ListingEntry[] = [{ name: 'x', type: 'file', size: 2, mtimeMs: 3 }];
+  assert.deepEqual(roundTrip(few), few);
+  const packer = new EntryPacker();
+  packer.push(few[0] as ListingEntry);
+  const packed = packer.finish();
+  assert.equal(packed.names.length, 1, 'exactly the bytes of this read');
+  assert.equal(packed.types.length, 1);
 });

@@ -3,12 +3,13 @@
 // (hidden names, links out of the root), so a listing never shows a link
 // that can't be opened. The only I/O of the listing; sorting and rendering live elsewhere.
 import type { Dirent, Stats } from 'node:fs';
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { opendirSync, realpathSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { isHiddenSegment, isReservedName, isServableRealPath } from '../serve/resolve.js';
 import type { ListingEntry } from './entry.js';
+import { EntryPacker, type PackedEntries } from './packed.js';
 
 export interface ReadRules {
   /** How deep the folder is under the root (0 for the root), for the `.well-known` rule. */
@@ -30,6 +31,9 @@ export interface ReadRules {
  */
 const STAT_SLICE = 256;
 
+/** How many entries the worker's opendir asks the system for at a time. */
+const DIRENT_BATCH = 256;
+
 /**
  * Lists `dirPath`. Throws the readdir error (ENOENT when the folder vanished, EACCES…) for the
  * caller to map; an entry that vanishes or can't be stat'ed never throws.
@@ -45,14 +49,24 @@ export async function readListing(dirPath: string, rules: ReadRules): Promise<Li
 }
 
 /**
- * Lists `dirPath` in one go, blocking: only for the worker thread (listing/read-worker.ts),
- * where nobody else waits on the thread.
+ * Lists `dirPath` in one go, blocking, packed as it goes: only for the worker thread
+ * (listing/read-worker.ts), where nobody else waits on the thread. The directory is read a few
+ * hundred entries at a time, so no array of all its entries is ever made (see EntryPacker).
  */
-export function readListingSync(dirPath: string, rules: ReadRules): ListingEntry[] {
-  const dirents = readdirSync(dirPath, { withFileTypes: true });
-  const entries: ListingEntry[] = [];
-  describeSome(dirents, { start: 0, end: dirents.length, dirPath }, rules, entries);
-  return entries;
+export function readPackedSync(dirPath: string, rules: ReadRules): PackedEntries {
+  const dir = opendirSync(dirPath, { bufferSize: DIRENT_BATCH });
+  const prefix = dirPath.endsWith(sep) ? dirPath : dirPath + sep;
+  const packer = new EntryPacker();
+  try {
+    for (let dirent = dir.readSync(); dirent !== null; dirent = dir.readSync()) {
+      if (!isListable(dirent.name, rules)) continue;
+      const entry = describe(dirent, prefix + dirent.name, rules);
+      if (entry !== undefined) packer.push(entry);
+    }
+  } finally {
+    dir.closeSync();
+  }
+  return packer.finish();
 }
 
 /** Describes dirents[start, end) of the folder `dirPath` into `entries`. */
