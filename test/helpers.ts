@@ -2,7 +2,7 @@
 // Shared test helpers: real folders in a temp dir, a real server on port 0, and HTTP clients
 // that send paths byte for byte (http.request and raw sockets; fetch would normalise them).
 import { once } from 'node:events';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ export type TreeSpec = Readonly<Record<string, string | Buffer | { readonly syml
  */
 export async function makeTree(t: Pick<TestContext, 'after'>, spec: TreeSpec): Promise<string> {
   const base = await mkdtemp(join(tmpdir(), 'serve-here-'));
-  t.after(() => rm(base, { recursive: true, force: true }));
+  t.after(() => removeTree(base));
   for (const [name, content] of Object.entries(spec)) {
     const path = join(base, name);
     if (name.endsWith('/')) {
@@ -31,6 +31,28 @@ export async function makeTree(t: Pick<TestContext, 'after'>, spec: TreeSpec): P
     else await writeFile(path, content);
   }
   return base;
+}
+
+/**
+ * Removes a test's folder. A test that took the permissions away from a folder inside it (mode
+ * 000, to check a 403) leaves one that a normal user cannot empty; root can, which is why only
+ * a run as a normal user ever saw the removal fail, and the test fail in its cleanup.
+ */
+async function removeTree(base: string): Promise<void> {
+  try {
+    await rm(base, { recursive: true, force: true });
+  } catch {
+    await allowOwner(base);
+    await rm(base, { recursive: true, force: true });
+  }
+}
+
+/** Gives the owner back every folder under `dir` (links are left alone, never followed). */
+async function allowOwner(dir: string): Promise<void> {
+  await chmod(dir, 0o700);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) await allowOwner(join(dir, entry.name));
+  }
 }
 
 /** Starts a real server on 127.0.0.1, port 0, and closes it after the test. */
