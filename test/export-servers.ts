@@ -70,8 +70,7 @@ export async function startExternal(
     await writeFile(join(dir, 'site.conf'), exported);
     // As root, workers would drop to `nobody`, who cannot enter the test's mode-700 folders.
     const user = process.getuid?.() === 0 ? 'user root;\n' : '';
-    const conf = `${user}daemon off;\nmaster_process off;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp {\n  access_log off;\n  client_body_temp_path ${dir}/tmp;\n  proxy_temp_path ${dir}/tmp;\n  fastcgi_temp_path ${dir}/tmp;\n  uwsgi_temp_path ${dir}/tmp;\n  scgi_temp_path ${dir}/tmp;\n  include ${dir}/site.conf;\n}\n`;
-    await writeFile(join(dir, 'nginx.conf'), conf);
+    await writeFile(join(dir, 'nginx.conf'), `${user}daemon off;\nmaster_process off;\n${nginxWrapper(dir)}`);
     child = spawn(PROGRAMS.nginx, ['-e', join(dir, 'error.log'), '-p', dir, '-c', join(dir, 'nginx.conf')], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -98,6 +97,18 @@ export async function startExternal(
   await waitForPort(port, child, () => output);
 }
 
+/**
+ * The nginx.conf around an exported server block (`dir`/site.conf): every file nginx writes
+ * (pid, logs, temporary bodies) goes in `dir`, so neither `nginx -t` nor a run needs the
+ * rights to Debian's /var/log/nginx and /var/lib/nginx, which only root has.
+ */
+function nginxWrapper(dir: string): string {
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(
+    (kind) => `  ${kind}_temp_path ${dir}/tmp;\n`,
+  );
+  return `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp {\n  access_log off;\n${temp.join('')}  include ${dir}/site.conf;\n}\n`;
+}
+
 /** Checks a config the way its program would: `nginx -t` (wrapped as above) or `caddy validate`. */
 export async function validateExternal(
   server: ExternalServer,
@@ -109,10 +120,7 @@ export async function validateExternal(
     let env = process.env;
     if (server === 'nginx') {
       await writeFile(join(dir, 'site.conf'), exported);
-      await writeFile(
-        join(dir, 'nginx.conf'),
-        `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp {\n  include ${dir}/site.conf;\n}\n`,
-      );
+      await writeFile(join(dir, 'nginx.conf'), nginxWrapper(dir));
       args = ['-t', '-q', '-e', join(dir, 'error.log'), '-p', dir, '-c', join(dir, 'nginx.conf')];
     } else {
       await writeFile(join(dir, 'Caddyfile'), exported);
