@@ -164,6 +164,9 @@ test('EntryPacker and unpackEntries() keep names, types and missing sizes and da
   ];
   assert.deepEqual(roundTrip(entries), entries);
   assert.deepEqual(roundTrip([]), []);
+  // A name may begin with U+FEFF; a UTF-8 decoder that takes it for a byte-order mark drops it.
+  const bom: ListingEntry[] = [{ name: '\uFEFFnotes.txt', type: 'file', size: 1, mtimeMs: 1 }];
+  assert.deepEqual(roundTrip(bom), bom);
 });
 
 test('EntryPacker grows past its first arrays, and a later, smaller read carries nothing of an earlier one', () => {

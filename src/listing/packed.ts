@@ -53,7 +53,6 @@ const scratch = {
 
 const SLASH = 0x2f;
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /**
  * Packs entries as they are read. Each entry's name goes in as UTF-8 bytes and its numbers
@@ -95,7 +94,10 @@ export class EntryPacker {
 export function unpackEntries(packed: PackedEntries): ListingEntry[] {
   const count = packed.types.length;
   if (count === 0) return [];
-  const names = decoder.decode(packed.names).split('/');
+  // Not TextDecoder: by default it takes a first name's leading U+FEFF for a byte-order mark
+  // and drops it. A Buffer decodes every byte.
+  const { buffer, byteOffset, byteLength } = packed.names;
+  const names = Buffer.from(buffer, byteOffset, byteLength).toString('utf8').split('/');
   const entries: ListingEntry[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const size = packed.sizes[i] as number;
