@@ -98,6 +98,8 @@ const headers: { header: string | undefined; want: ReturnType<typeof parseAuthor
   { header: basic('ann:pa:ss'), want: { kind: 'basic', user: 'ann', password: 'pa:ss' } },
   { header: basic(':'), want: { kind: 'basic', user: '', password: '' } },
   { header: basic('zoë:é'), want: { kind: 'basic', user: 'zoë', password: 'é' } },
+  // U+FEFF is part of the user name, not a byte-order mark to drop: '\uFEFFann' is not 'ann'.
+  { header: basic('\uFEFFann:secret'), want: { kind: 'basic', user: '\uFEFFann', password: 'secret' } },
   { header: '', want: { kind: 'malformed' } },
   { header: 'Basic', want: { kind: 'malformed' } },
   { header: 'Basic ', want: { kind: 'malformed' } },

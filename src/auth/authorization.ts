@@ -10,7 +10,9 @@ export type Authorization =
 /** RFC 9110 §11.2: `auth-scheme 1*SP token68`; the scheme is case-insensitive. */
 const BASIC = /^basic +([A-Za-z0-9+/]+={0,2}) *$/i;
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF belongs to the user name ('\uFEFFann' is not 'ann'); by default
+// TextDecoder would take it for a byte-order mark and drop it.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Reads `Authorization: Basic <base64(user:password)>`. */
 export function parseAuthorization(header: string | undefined): Authorization {
