@@ -43,6 +43,8 @@ function atLeast<T extends Uint8Array | Float64Array>(
 /**
  * Where packers write, kept from one read to the next rather than made per read (a thread
  * packs one folder at a time). Only the finished copies, exactly as long as the read, leave.
+ * They stay as big as the biggest folder read; the worker that uses them stops after 30 idle
+ * seconds (reader.ts), which gives them back.
  */
 const scratch = {
   types: new Uint8Array(1024),
