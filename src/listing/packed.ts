@@ -26,13 +26,8 @@ export type ReadReply =
 
 const TYPES: readonly EntryType[] = ['file', 'directory', 'symlink'];
 
-/** `array` itself, or a copy at least `size` long (doubling) when it is shorter. */
-function atLeast<T extends Uint8Array | Float64Array>(
-  array: T,
-  size: number,
-  make: (length: number) => T,
-): T {
-  if (size <= array.length) return array;
+/** A copy of `array` at least `size` long (doubling its length), its contents kept. */
+function grown<T extends Uint8Array | Float64Array>(array: T, size: number, make: (length: number) => T): T {
   let length = array.length * 2;
   while (length < size) length *= 2;
   const bigger = make(length);
@@ -69,15 +64,18 @@ export class EntryPacker {
 
   push(entry: ListingEntry): void {
     const i = this.#count++;
-    scratch.types = atLeast(scratch.types, i + 1, (n) => new Uint8Array(n));
-    scratch.sizes = atLeast(scratch.sizes, i + 1, (n) => new Float64Array(n));
-    scratch.mtimes = atLeast(scratch.mtimes, i + 1, (n) => new Float64Array(n));
+    // The three number arrays are always the same length, so they fill up together.
+    if (i === scratch.types.length) {
+      scratch.types = grown(scratch.types, i + 1, (n) => new Uint8Array(n));
+      scratch.sizes = grown(scratch.sizes, i + 1, (n) => new Float64Array(n));
+      scratch.mtimes = grown(scratch.mtimes, i + 1, (n) => new Float64Array(n));
+    }
     scratch.types[i] = TYPES.indexOf(entry.type);
     scratch.sizes[i] = entry.size ?? Number.NaN;
     scratch.mtimes[i] = entry.mtimeMs ?? Number.NaN;
     // UTF-8 takes at most 3 bytes per UTF-16 code unit; 1 more for the separator.
     const most = this.#nameBytes + 1 + entry.name.length * 3;
-    scratch.names = atLeast(scratch.names, most, (n) => new Uint8Array(n));
+    if (most > scratch.names.length) scratch.names = grown(scratch.names, most, (n) => new Uint8Array(n));
     if (i > 0) scratch.names[this.#nameBytes++] = SLASH;
     this.#nameBytes += encoder.encodeInto(entry.name, scratch.names.subarray(this.#nameBytes)).written;
   }
